@@ -1,0 +1,252 @@
+/**
+ * The command line (SPEC §5). `run` returns the exit code; only bin/ sets it.
+ * 0: nothing at or above --fail-on; 1: findings at or above it; 2: usage, config or
+ * internal error (one line; a stack only with DEBUG=drainlint).
+ */
+import { readFileSync, promises as fs } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import {
+  lint,
+  RULES,
+  RULE_IDS,
+  UsageError,
+  severityAtLeast,
+  type LintResult,
+} from "./engine/lint.js";
+import { FORMATS, loadFormatter, type FormatName } from "./format/index.js";
+import { defaultSettings, type LintSettings, type Severity, type SeverityOrOff } from "./types.js";
+import { didYouMean } from "./util/text.js";
+import { VERSION } from "./version.js";
+
+export interface CliIO {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  readStdin: () => Promise<Buffer>;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+}
+
+const OPTIONS = {
+  format: { type: "string", short: "f" },
+  output: { type: "string", short: "o" },
+  rule: { type: "string", multiple: true },
+  "fail-on": { type: "string" },
+  "list-rules": { type: "boolean" },
+  explain: { type: "string" },
+  "stdin-filename": { type: "string" },
+  "no-ignore": { type: "boolean" },
+  quiet: { type: "boolean" },
+  "no-color": { type: "boolean" },
+  color: { type: "boolean" },
+  version: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const HELP = `Usage: drainlint [options] [paths...]
+
+Finds what turns rollouts, scale-downs and node drains into 502s: Kubernetes manifests
+(YAML, JSON, Helm output) and Dockerfiles. Paths are files or directories (default "."),
+or "-" for standard input.
+
+Options:
+  -f, --format <name>        stylish (default) or json
+  -o, --output <file>        write the report to a file instead of standard output
+      --rule <id>=<level>    set a rule's severity: off, info, warning, error (repeatable)
+      --fail-on <level>      exit 1 on findings at or above: error (default), warning, info, never
+      --list-rules           list the rules and exit
+      --explain <rule>       print a rule's documentation and exit
+      --stdin-filename <n>   the name standard input is reported under
+      --no-ignore            do not skip files that .gitignore or .drainlintignore list
+      --quiet                report errors only
+      --no-color             plain output
+  -v, --version              print the version
+  -h, --help                 print this help
+
+Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage or internal error.
+Docs: https://github.com/drainlint/drainlint#readme`;
+
+const LEVELS = ["off", "info", "warning", "error"] as const;
+
+function parseRuleFlag(value: string): [string, SeverityOrOff] {
+  const eq = value.lastIndexOf("=");
+  if (eq < 0) throw new UsageError(`--rule takes <id>=<level>, got "${value}"`);
+  const id = value.slice(0, eq).trim();
+  const level = value.slice(eq + 1).trim();
+  if (!RULE_IDS.has(id)) {
+    const hint = didYouMean(id, [...RULE_IDS]);
+    throw new UsageError(
+      `--rule: unknown rule "${id}"${hint ? `; did you mean "${hint}"?` : ""} (see --list-rules)`,
+    );
+  }
+  if (!(LEVELS as readonly string[]).includes(level))
+    throw new UsageError(`--rule ${id}: level must be one of ${LEVELS.join(", ")}, got "${level}"`);
+  return [id, level as SeverityOrOff];
+}
+
+function docsDir(): string {
+  // The bundle lives in build/ (or dist/), the sources in src/: the docs are in ../rules.
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return path.resolve(here, "..", "rules");
+}
+
+function listRules(): string {
+  const width = Math.max(...RULES.map((r) => r.meta.id.length));
+  return (
+    RULES.map(
+      (r) =>
+        `${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${r.meta.fixable.padEnd(10)}  ${r.meta.summary}`,
+    ).join("\n") + "\n"
+  );
+}
+
+export interface ParsedCli {
+  values: Record<string, unknown>;
+  positionals: string[];
+}
+
+export function parseCli(argv: string[]): ParsedCli {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values as Record<string, unknown>, positionals };
+  } catch (e) {
+    const msg = (e as Error).message.split("\n")[0];
+    const m = /Unknown option '(-{1,2}[^']+)'/.exec(msg);
+    if (m) {
+      const known = Object.keys(OPTIONS).map((k) => `--${k}`);
+      const hint = didYouMean(m[1], known);
+      throw new UsageError(
+        `unknown option ${m[1]}${hint ? `; did you mean ${hint}?` : ""} (see --help)`,
+      );
+    }
+    throw new UsageError(msg.replace(/\.$/, "") + " (see --help)");
+  }
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  try {
+    return await runUnsafe(argv, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`drainlint: ${e.message}\n`);
+      return 2;
+    }
+    const err = e as Error;
+    io.stderr(
+      `drainlint: internal error: ${err?.message ?? String(e)}${io.env.DEBUG?.includes("drainlint") ? "" : " (set DEBUG=drainlint for details)"}\n`,
+    );
+    if (io.env.DEBUG?.includes("drainlint")) io.stderr(`${err?.stack ?? ""}\n`);
+    return 2;
+  }
+}
+
+async function runUnsafe(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCli(argv);
+  if (values.help) {
+    io.stdout(HELP + "\n");
+    return 0;
+  }
+  if (values.version) {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  if (values["list-rules"]) {
+    io.stdout(listRules());
+    return 0;
+  }
+  if (typeof values.explain === "string") {
+    const id = values.explain;
+    if (!RULE_IDS.has(id)) {
+      const hint = didYouMean(id, [...RULE_IDS]);
+      throw new UsageError(
+        `--explain: unknown rule "${id}"${hint ? `; did you mean "${hint}"?` : ""} (see --list-rules)`,
+      );
+    }
+    io.stdout(readFileSync(path.join(docsDir(), `${id}.md`), "utf8"));
+    return 0;
+  }
+  const format = (values.format as string | undefined) ?? "stylish";
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
+  const failOn = (values["fail-on"] as string | undefined) ?? "error";
+  if (!["error", "warning", "info", "never"].includes(failOn))
+    throw new UsageError(`--fail-on must be one of error, warning, info, never, got "${failOn}"`);
+
+  const settings: LintSettings = defaultSettings();
+  for (const r of (values.rule as string[] | undefined) ?? []) {
+    const [id, level] = parseRuleFlag(r);
+    settings.rules[id] = level;
+  }
+
+  const paths = positionals.length ? positionals : ["."];
+  const stdin = paths.includes("-") ? await io.readStdin() : undefined;
+  let result: LintResult = await lint({
+    paths,
+    cwd: io.cwd,
+    stdin,
+    stdinFilename: values["stdin-filename"] as string | undefined,
+    noIgnore: Boolean(values["no-ignore"]),
+    settings,
+  });
+  for (const n of result.notices) io.stderr(`drainlint: ${n.file}: ${n.message}\n`);
+  if (values.quiet) result = onlyErrors(result);
+
+  const color =
+    !values["no-color"] &&
+    (values.color === true || (io.stdoutIsTTY && !values.output && !io.env.NO_COLOR));
+  const formatter = await loadFormatter(format as FormatName);
+  const text = formatter({ result, version: VERSION, color, cwd: io.cwd });
+  if (typeof values.output === "string") {
+    const out = path.resolve(io.cwd, values.output);
+    try {
+      await fs.mkdir(path.dirname(out), { recursive: true });
+      await fs.writeFile(out, text);
+    } catch (e) {
+      throw new UsageError(
+        `cannot write ${values.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
+    }
+  } else if (!(values.quiet && result.findings.length === 0 && format === "stylish")) {
+    io.stdout(text);
+  }
+  if (failOn === "never") return 0;
+  return result.findings.some((f) => severityAtLeast(f.severity, failOn as Severity)) ? 1 : 0;
+}
+
+function onlyErrors(result: LintResult): LintResult {
+  const findings = result.findings.filter((f) => f.severity === "error");
+  return {
+    ...result,
+    findings,
+    summary: {
+      ...result.summary,
+      warnings: 0,
+      infos: 0,
+      fixable: findings.filter((f) => f.fix).length,
+    },
+  };
+}
+
+export async function main(): Promise<number> {
+  return run(process.argv.slice(2), {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+    cwd: process.cwd(),
+    env: process.env,
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+  });
+}

@@ -1,0 +1,216 @@
+/**
+ * Expands command-line paths into the files to lint (SPEC §1): YAML, JSON and Dockerfiles,
+ * recursively; `.git` and `node_modules` skipped; what git would ignore (nested `.gitignore`
+ * files and `.git/info/exclude`, inside a git work tree) and what `.drainlintignore` lists
+ * skipped unless `noIgnore`. A file named explicitly is always linted. Reads no file content.
+ */
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import ignore, { type Ignore } from "ignore";
+import type { FileKind } from "./types.js";
+
+export interface DiscoveredFile {
+  path: string;
+  kind: FileKind;
+  explicit: boolean;
+}
+
+export interface DiscoverOptions {
+  cwd: string;
+  noIgnore?: boolean;
+  /** Extra gitignore-style patterns, relative to `cwd` (config `ignorePaths`). */
+  ignorePatterns?: string[];
+}
+
+export interface DiscoverResult {
+  files: DiscoveredFile[];
+  /** Paths that do not exist (a usage error). */
+  missing: string[];
+  /** One-line problems met on the way (unreadable directories, symlink loops). */
+  notices: { path: string; message: string }[];
+}
+
+const SKIP_DIRS = new Set([".git", "node_modules"]);
+
+export function fileKindOf(name: string): FileKind | null {
+  const base = path.basename(name);
+  const lower = base.toLowerCase();
+  if (lower.endsWith(".yaml") || lower.endsWith(".yml")) return "yaml";
+  if (lower.endsWith(".json")) return "json";
+  if (
+    base === "Dockerfile" ||
+    base.startsWith("Dockerfile.") ||
+    base.endsWith(".Dockerfile") ||
+    lower.endsWith(".dockerfile") ||
+    base === "Containerfile" ||
+    base.startsWith("Containerfile.")
+  )
+    return "dockerfile";
+  return null;
+}
+
+interface Matcher {
+  base: string;
+  ig: Ignore;
+}
+
+async function readIgnoreFile(file: string): Promise<string | null> {
+  try {
+    return await fs.readFile(file, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+async function findGitRoot(start: string): Promise<string | null> {
+  let dir = start;
+  for (;;) {
+    try {
+      await fs.stat(path.join(dir, ".git"));
+      return dir;
+    } catch {
+      /* keep climbing */
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+function isIgnored(matchers: Matcher[], abs: string, isDir: boolean): boolean {
+  let ignored = false;
+  for (const m of matchers) {
+    const rel = path.relative(m.base, abs);
+    if (!rel || rel.startsWith("..") || path.isAbsolute(rel)) continue;
+    const p = rel.split(path.sep).join("/") + (isDir ? "/" : "");
+    const r = m.ig.test(p);
+    if (r.ignored) ignored = true;
+    else if (r.unignored) ignored = false;
+  }
+  return ignored;
+}
+
+export class Discoverer {
+  private readonly matchersCache = new Map<string, Matcher[]>();
+  private readonly gitRootCache = new Map<string, string | null>();
+  private readonly visitedDirs = new Set<string>();
+  readonly result: DiscoverResult = { files: [], missing: [], notices: [] };
+
+  constructor(private readonly opts: DiscoverOptions) {}
+
+  private async gitRoot(dir: string): Promise<string | null> {
+    if (!this.gitRootCache.has(dir)) this.gitRootCache.set(dir, await findGitRoot(dir));
+    return this.gitRootCache.get(dir)!;
+  }
+
+  /** Matchers that apply inside `dir`: its own ignore files and its ancestors' up to the root. */
+  private async matchersFor(dir: string): Promise<Matcher[]> {
+    const cached = this.matchersCache.get(dir);
+    if (cached) return cached;
+    const root = await this.gitRoot(dir);
+    const stop = root ?? this.opts.cwd;
+    const parent = path.dirname(dir);
+    let inherited: Matcher[] = [];
+    const atTop = dir === stop || parent === dir || !dir.startsWith(stop);
+    if (!atTop) inherited = await this.matchersFor(parent);
+    else {
+      if (root) {
+        const exclude = await readIgnoreFile(path.join(root, ".git", "info", "exclude"));
+        if (exclude) inherited = [{ base: root, ig: ignore().add(exclude) }];
+      }
+      if (this.opts.ignorePatterns?.length)
+        inherited = [
+          ...inherited,
+          { base: this.opts.cwd, ig: ignore().add(this.opts.ignorePatterns) },
+        ];
+    }
+    const own: Matcher[] = [];
+    if (root && dir.startsWith(root)) {
+      const gi = await readIgnoreFile(path.join(dir, ".gitignore"));
+      if (gi) own.push({ base: dir, ig: ignore().add(gi) });
+    }
+    const di = await readIgnoreFile(path.join(dir, ".drainlintignore"));
+    if (di) own.push({ base: dir, ig: ignore().add(di) });
+    const all = own.length ? [...inherited, ...own] : inherited;
+    this.matchersCache.set(dir, all);
+    return all;
+  }
+
+  async add(arg: string): Promise<void> {
+    const abs = path.resolve(this.opts.cwd, arg);
+    let st;
+    try {
+      st = await fs.stat(abs);
+    } catch {
+      this.result.missing.push(arg);
+      return;
+    }
+    if (st.isDirectory()) await this.walk(abs);
+    else this.result.files.push({ path: abs, kind: fileKindOf(abs) ?? "yaml", explicit: true });
+  }
+
+  private async walk(dir: string): Promise<void> {
+    let real: string;
+    try {
+      real = await fs.realpath(dir);
+    } catch {
+      return;
+    }
+    if (this.visitedDirs.has(real)) {
+      this.result.notices.push({
+        path: dir,
+        message: "directory already visited (symbolic link loop?), skipped",
+      });
+      return;
+    }
+    this.visitedDirs.add(real);
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      this.result.notices.push({
+        path: dir,
+        message: `cannot read directory (${(e as NodeJS.ErrnoException).code ?? "error"}), skipped`,
+      });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const matchers = this.opts.noIgnore ? [] : await this.matchersFor(dir);
+    for (const e of entries) {
+      const abs = path.join(dir, e.name);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        try {
+          const st = await fs.stat(abs);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch {
+          this.result.notices.push({ path: abs, message: "broken symbolic link, skipped" });
+          continue;
+        }
+      }
+      if (isDir) {
+        if (SKIP_DIRS.has(e.name)) continue;
+        if (matchers.length && isIgnored(matchers, abs, true)) continue;
+        await this.walk(abs);
+      } else if (isFile) {
+        const kind = fileKindOf(e.name);
+        if (!kind) continue;
+        if (matchers.length && isIgnored(matchers, abs, false)) continue;
+        this.result.files.push({ path: abs, kind, explicit: false });
+      }
+    }
+  }
+}
+
+export async function discover(paths: string[], opts: DiscoverOptions): Promise<DiscoverResult> {
+  const d = new Discoverer(opts);
+  for (const p of paths) await d.add(p);
+  // A file reached twice (named and inside a named directory) is linted once.
+  const seen = new Set<string>();
+  d.result.files = d.result.files.filter((f) =>
+    seen.has(f.path) ? false : (seen.add(f.path), true),
+  );
+  return d.result;
+}

@@ -1,0 +1,555 @@
+/**
+ * The lint pipeline: sources → documents → workload views → bundle pass (Services,
+ * Rollouts) → rules → precedence (one problem, one finding) → suppression → sorted findings.
+ * `lintSources` is synchronous and pure over its inputs; `lint` adds discovery and reading.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { isMap, isSeq, type Node as YNode } from "yaml";
+import { rules as registry } from "../../rules/index.js";
+import { discover } from "../discover.js";
+import { Locator, type Path } from "../model/locate.js";
+import {
+  buildService,
+  buildWorkload,
+  isListKind,
+  isRecord,
+  linkWorkloads,
+  objectRef,
+  type ServiceView,
+  type WorkloadView,
+} from "../model/workload.js";
+import { parseYaml, type ParsedYaml } from "../parse/yaml.js";
+import { readSource, ReadError, stdinSource, displayPathOf } from "../read.js";
+import {
+  defaultSettings,
+  SEVERITY_RANK,
+  type Finding,
+  type LintSettings,
+  type ObjectRef,
+  type Severity,
+  type SourceFile,
+  type Span,
+} from "../types.js";
+import { annotationProblems, ignoredRules } from "./annotations.js";
+import type { Report, Rule, RuleMeta } from "./rule.js";
+import { covers, scanComments, type Directive } from "./suppress.js";
+import { fileKindOf } from "../discover.js";
+
+export const RULES: ReadonlyArray<Rule> = registry as ReadonlyArray<Rule>;
+export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.meta.id));
+const META = new Map<string, RuleMeta>(RULES.map((r) => [r.meta.id, r.meta]));
+
+export function ruleMeta(id: string): RuleMeta | undefined {
+  return META.get(id);
+}
+
+export class UsageError extends Error {}
+
+/** What a finding came from, kept beside it until output (not part of the JSON contract). */
+interface Pending {
+  finding: Finding;
+  meta: RuleMeta;
+  topics: string[];
+  /** Object identity within the run (file + document + path), or null for file-level. */
+  objectKey: string | null;
+  workload: WorkloadView | null;
+  directives: Directive[];
+}
+
+export interface LintUnit {
+  file: string;
+  object: ObjectRef | null;
+  source: { file: string } | null;
+}
+
+export interface Notice {
+  file: string;
+  message: string;
+}
+
+export interface LintSummary {
+  files: number;
+  objects: number;
+  errors: number;
+  warnings: number;
+  infos: number;
+  fixable: number;
+}
+
+export interface LintResult {
+  findings: Finding[];
+  summary: LintSummary;
+  /** One-line problems with files that could not be read (binary, unreadable, …). */
+  notices: Notice[];
+  /** Every object and Dockerfile linted, for per-object reports (JUnit). */
+  units: LintUnit[];
+  /** The sources as read, for the fix engine. */
+  sources: SourceFile[];
+  /** Suppression directives, with what each suppressed (for --report-unused-disable). */
+  directives: { file: string; directive: Directive }[];
+}
+
+export interface LintOptions {
+  /** Files and directories; `-` reads `stdin`. Default `["."]`. */
+  paths?: string[];
+  cwd?: string;
+  /** Standard input's content, used when `paths` contains `-`. */
+  stdin?: Buffer | string;
+  stdinFilename?: string;
+  noIgnore?: boolean;
+  /** gitignore-style patterns relative to `cwd` (config `ignorePaths`). */
+  ignorePatterns?: string[];
+  settings?: Partial<LintSettings>;
+}
+
+export function resolveSettings(partial?: Partial<LintSettings>): LintSettings {
+  const d = defaultSettings();
+  if (!partial) return d;
+  return {
+    kubeVersion: partial.kubeVersion ?? d.kubeVersion,
+    rules: { ...d.rules, ...partial.rules },
+    budget: { ...d.budget, ...partial.budget },
+    budgetExplicit: { ...d.budgetExplicit, ...partial.budgetExplicit },
+  };
+}
+
+/** Discovers, reads and lints. Throws UsageError for a path that does not exist. */
+export async function lint(options: LintOptions = {}): Promise<LintResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const paths = options.paths?.length ? options.paths : ["."];
+  const sources: SourceFile[] = [];
+  const notices: Notice[] = [];
+  const fsPaths = paths.filter((p) => p !== "-");
+  const found = await discover(fsPaths, {
+    cwd,
+    noIgnore: options.noIgnore,
+    ignorePatterns: options.ignorePatterns,
+  });
+  if (found.missing.length)
+    throw new UsageError(`no such file or directory: ${found.missing.join(", ")}`);
+  for (const n of found.notices)
+    notices.push({ file: displayPathOf(n.path, cwd), message: n.message });
+  if (paths.includes("-")) {
+    const buf =
+      typeof options.stdin === "string"
+        ? Buffer.from(options.stdin)
+        : (options.stdin ?? Buffer.alloc(0));
+    const kind = (options.stdinFilename && fileKindOf(options.stdinFilename)) || "yaml";
+    try {
+      sources.push(stdinSource(buf, options.stdinFilename, kind));
+    } catch (e) {
+      if (!(e instanceof ReadError)) throw e;
+      notices.push({ file: options.stdinFilename ?? "<stdin>", message: e.message });
+    }
+  }
+  for (const f of found.files) {
+    try {
+      sources.push(await readSource(f.path, f.kind, cwd));
+    } catch (e) {
+      if (!(e instanceof ReadError)) throw e;
+      notices.push({ file: displayPathOf(f.path, cwd), message: e.message });
+    }
+  }
+  const result = lintSources(sources, resolveSettings(options.settings), { cwd });
+  result.notices.unshift(...notices);
+  result.summary.files += notices.filter((n) =>
+    found.files.some((f) => displayPathOf(f.path, cwd) === n.file),
+  ).length;
+  return result;
+}
+
+interface FileState {
+  source: SourceFile;
+  parsed: ParsedYaml | null;
+  directives: Directive[];
+}
+
+interface ChartGroup {
+  root: string;
+  templates: { source: SourceFile; line: number }[];
+}
+
+/** `<chart>/templates/…` where `<chart>/Chart.yaml` exists (or the templates/ parent), else null. */
+function chartRootOf(file: string): string | null {
+  const parts = file.split(path.sep);
+  const idx = parts.lastIndexOf("templates");
+  if (idx <= 0) return null;
+  return parts.slice(0, idx).join(path.sep) || path.sep;
+}
+
+const TEMPLATE_RE = /\{\{[\s\S]*?\}\}/;
+
+function lineOfOffset(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+export function lintSources(
+  sources: SourceFile[],
+  settings: LintSettings,
+  opts: { cwd?: string } = {},
+): LintResult {
+  const cwd = opts.cwd ?? process.cwd();
+  const pending: Pending[] = [];
+  const units: LintUnit[] = [];
+  const workloads: WorkloadView[] = [];
+  const services: ServiceView[] = [];
+  const states: FileState[] = [];
+  const charts = new Map<string, ChartGroup>();
+  let objects = 0;
+
+  const push = (
+    meta: RuleMeta,
+    source: SourceFile,
+    at: Span,
+    report: Omit<Report, "at">,
+    w: WorkloadView | null,
+    container: string | null,
+    state: FileState | null,
+    helmSource: string | null = w?.helmSource ?? null,
+    objectKey: string | null = w ? workloadKey(w) : null,
+  ) => {
+    pending.push({
+      finding: {
+        ruleId: meta.id,
+        severity: meta.severity,
+        message: report.message,
+        file: source.displayPath,
+        line: at.line,
+        column: at.column,
+        endLine: at.endLine,
+        endColumn: at.endColumn,
+        object: w ? w.ref : null,
+        container: report.container !== undefined ? report.container : container,
+        source: helmSource ? { file: helmSource } : null,
+        suggestions: report.suggestions,
+        fix: report.fix ?? null,
+        ...(report.budget ? { budget: report.budget } : {}),
+      },
+      meta,
+      topics: report.topics ?? [],
+      objectKey,
+      workload: w,
+      directives: state?.directives ?? [],
+    });
+  };
+
+  // 1. Parse every YAML source into objects; Dockerfiles are counted as units.
+  for (const source of sources) {
+    const state: FileState = {
+      source,
+      parsed: null,
+      directives: scanComments(source.text, RULE_IDS),
+    };
+    states.push(state);
+    if (source.kind === "dockerfile") {
+      units.push({ file: source.displayPath, object: null, source: null });
+      objects++;
+      continue;
+    }
+    if (source.kind === "json" && !/"kind"\s*:/.test(source.text)) continue; // not a Kubernetes object
+    const tmpl = TEMPLATE_RE.exec(source.text);
+    const chartRoot = source.path ? chartRootOf(source.path) : null;
+    if (tmpl && chartRoot) {
+      const g = charts.get(chartRoot) ?? { root: chartRoot, templates: [] };
+      g.templates.push({ source, line: lineOfOffset(source.text, tmpl.index) });
+      charts.set(chartRoot, g);
+      continue;
+    }
+    const parsed = parseYaml(source.text);
+    state.parsed = parsed;
+    let templateReported = false;
+    for (const ydoc of parsed.docs) {
+      if (ydoc.error) {
+        if (tmpl && !templateReported) {
+          // {{ … }} placeholders outside a chart: one notice for the file, not a parse error.
+          templateReported = true;
+          const span = spanAtLine(source.text, lineOfOffset(source.text, tmpl.index));
+          push(
+            META.get("helm-template-unrendered")!,
+            source,
+            span,
+            {
+              message: `${source.displayPath} is an unrendered template ({{ … }} at line ${span.line}), not YAML; render it first (helm template …, envsubst, …) and lint the output, for example \`helm template <chart> | drainlint -\`.`,
+              suggestions: [
+                {
+                  description: "Lint the rendered output instead of the template.",
+                  snippet: "helm template my-release ./chart | drainlint -",
+                },
+              ],
+            },
+            null,
+            null,
+            state,
+            null,
+            null,
+          );
+        } else if (!tmpl) {
+          const err = ydoc.error;
+          const span: Span = {
+            line: err.line,
+            column: err.column,
+            endLine: err.line,
+            endColumn: err.column,
+            offset: err.offset,
+            endOffset: err.offset,
+          };
+          push(
+            META.get("parse-error")!,
+            source,
+            span,
+            {
+              message: `YAML syntax error: ${err.message}. This document is not linted; the rest of the file is.`,
+              suggestions: [
+                {
+                  description:
+                    "Fix the YAML syntax at this position (check indentation, quotes and brackets).",
+                },
+              ],
+            },
+            null,
+            null,
+            state,
+            ydoc.helmSource,
+            null,
+          );
+        }
+        continue;
+      }
+      const root = ydoc.contents;
+      if (!root || !isMap(root)) continue;
+      let raw: unknown;
+      try {
+        raw = ydoc.doc.toJS({ maxAliasCount: 100 });
+      } catch (e) {
+        const span = new Locator(ydoc.doc, parsed.lineCounter, root).rootSpan();
+        push(
+          META.get("parse-error")!,
+          source,
+          span,
+          {
+            message: `YAML cannot be expanded: ${(e as Error).message}. This document is not linted.`,
+            suggestions: [
+              { description: "Reduce alias nesting (each alias may expand at most 100 nodes)." },
+            ],
+          },
+          null,
+          null,
+          state,
+          ydoc.helmSource,
+          null,
+        );
+        continue;
+      }
+      if (!isRecord(raw) || typeof raw.kind !== "string" || typeof raw.apiVersion !== "string")
+        continue;
+      const items: { raw: Record<string, unknown>; node: YNode | null; path: Path }[] = [];
+      if (isListKind(raw.apiVersion, raw.kind, raw)) {
+        const listLoc = new Locator(ydoc.doc, parsed.lineCounter, root);
+        const itemsNode = listLoc.valueAt(["items"]);
+        (raw.items as unknown[]).forEach((item, i) => {
+          if (!isRecord(item)) return;
+          const node = isSeq(itemsNode) ? listLoc.deref(itemsNode.items[i]) : null;
+          items.push({ raw: item, node, path: ["items", i] });
+        });
+      } else items.push({ raw, node: root, path: [] });
+      for (const item of items) {
+        if (typeof item.raw.kind !== "string") continue;
+        objects++;
+        units.push({
+          file: source.displayPath,
+          object: objectRef(item.raw),
+          source: ydoc.helmSource ? { file: ydoc.helmSource } : null,
+        });
+        const locator = new Locator(ydoc.doc, parsed.lineCounter, item.node, item.path);
+        const svc = buildService(item.raw);
+        if (svc) services.push(svc);
+        const w = buildWorkload({
+          file: source,
+          docIndex: ydoc.index,
+          objectPath: item.path,
+          locator,
+          raw: item.raw,
+          helmSource: ydoc.helmSource,
+        });
+        if (w) workloads.push(w);
+      }
+    }
+  }
+
+  // 2. Unrendered charts: one finding per chart (SPEC §1).
+  for (const g of [...charts.values()].sort((a, b) => (a.root < b.root ? -1 : 1))) {
+    const chartYaml = path.join(g.root, "Chart.yaml");
+    const first = [...g.templates].sort((a, b) =>
+      a.source.displayPath < b.source.displayPath ? -1 : 1,
+    )[0];
+    const hasChart = existsSync(chartYaml);
+    const at = hasChart ? displayPathOf(chartYaml, cwd) : first.source.displayPath;
+    const chartName = displayPathOf(g.root, cwd) || ".";
+    const meta = META.get("helm-template-unrendered")!;
+    const state = states.find((s) => s.source === first.source) ?? null;
+    const pseudo: SourceFile = { ...first.source, displayPath: at };
+    push(
+      meta,
+      pseudo,
+      spanAtLine(hasChart ? "" : first.source.text, 1),
+      {
+        message: `The Helm chart ${chartName} is not rendered (${plural(g.templates.length, "template")} with {{ … }}, first ${first.source.displayPath}:${first.line}); its templates are not YAML and were not linted. Render the chart and lint the output: \`helm template ${chartName} | drainlint -\`.`,
+        suggestions: [
+          {
+            description: "Lint the rendered chart.",
+            snippet: `helm template ${chartName} | drainlint -`,
+          },
+        ],
+      },
+      null,
+      null,
+      hasChart ? null : state,
+      null,
+      null,
+    );
+  }
+
+  // 3. The bundle pass, then the rules.
+  linkWorkloads(workloads, services);
+  const stateOf = new Map(states.map((s) => [s.source, s]));
+  for (const w of workloads) {
+    const state = stateOf.get(w.file)!;
+    for (const p of annotationProblems(w, RULE_IDS)) {
+      const at = w.locator.at(w.annotationPaths[p.key]) ?? w.locator.rootSpan();
+      push(
+        META.get("invalid-annotation")!,
+        w.file,
+        at,
+        {
+          message: p.message,
+          suggestions: [{ description: "Correct or remove the annotation." }],
+        },
+        w,
+        null,
+        state,
+      );
+    }
+    for (const rule of RULES) {
+      const meta = rule.meta;
+      if (!rule.check || (meta.appliesTo === "serving" && !w.serving)) continue;
+      if (meta.target === "pod") {
+        const check = rule.check as (v: WorkloadView, ctx: unknown) => void;
+        check(w, {
+          settings,
+          workload: w,
+          report: (r: Report) => push(meta, w.file, r.at, r, w, null, state),
+        });
+      } else if (meta.target === "container") {
+        const check = rule.check as (v: unknown, ctx: unknown) => void;
+        for (const c of w.containers) {
+          check(c, {
+            settings,
+            workload: w,
+            report: (r: Report) => push(meta, w.file, r.at, r, w, c.name, state),
+          });
+        }
+      }
+    }
+  }
+
+  // 4. Precedence, severity overrides, suppression.
+  const kept = applyPrecedence(pending).filter((p) => {
+    const level = settings.rules[p.meta.id];
+    if (level === "off") return false;
+    if (level) p.finding.severity = level;
+    return !isSuppressed(p);
+  });
+
+  const findings = kept.map((p) => p.finding).sort(compareFindings);
+  const summary: LintSummary = {
+    files: sources.length,
+    objects,
+    errors: count(findings, "error"),
+    warnings: count(findings, "warning"),
+    infos: count(findings, "info"),
+    fixable: findings.filter((f) => f.fix !== null).length,
+  };
+  const directives = states.flatMap((s) =>
+    s.directives.map((d) => ({ file: s.source.displayPath, directive: d })),
+  );
+  return { findings, summary, notices: [], units, sources, directives };
+}
+
+function plural(n: number, w: string): string {
+  return `${n} ${n === 1 ? w : w + "s"}`;
+}
+
+function spanAtLine(text: string, line: number): Span {
+  let offset = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf("\n", offset);
+    if (nl < 0) break;
+    offset = nl + 1;
+  }
+  const end = text.indexOf("\n", offset);
+  const lineText = text.slice(offset, end < 0 ? text.length : end).replace(/\r$/, "");
+  return {
+    line,
+    column: 1,
+    endLine: line,
+    endColumn: lineText.length + 1,
+    offset,
+    endOffset: offset + lineText.length,
+  };
+}
+
+function workloadKey(w: WorkloadView): string {
+  return `${w.file.displayPath}#${w.docIndex}#${w.objectPath.join(".")}`;
+}
+
+function count(findings: Finding[], s: Severity): number {
+  return findings.filter((f) => f.severity === s).length;
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return (
+    a.line - b.line ||
+    a.column - b.column ||
+    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  );
+}
+
+/** One problem, one finding (SPEC §2): drop findings a silencing rule already covers. */
+function applyPrecedence(all: Pending[]): Pending[] {
+  return all.filter((p) => {
+    const silencers = p.meta.silencedBy;
+    if (!silencers || p.objectKey === null) return true;
+    return !silencers.some((s) =>
+      all.some(
+        (q) =>
+          q !== p &&
+          q.meta.id === s.rule &&
+          q.objectKey === p.objectKey &&
+          (q.finding.container === null || q.finding.container === p.finding.container) &&
+          (!s.topics || q.topics.some((t) => s.topics!.includes(t))),
+      ),
+    );
+  });
+}
+
+function isSuppressed(p: Pending): boolean {
+  let suppressed = false;
+  if (p.workload) {
+    const { rules } = ignoredRules(p.workload, RULE_IDS);
+    if (rules.includes(p.meta.id) && p.meta.id !== "invalid-annotation") suppressed = true;
+  }
+  for (const d of p.directives) {
+    if (d.kind === "file" || d.kind === "next-line")
+      if (covers(d, p.meta.id, p.finding.line)) suppressed = true;
+  }
+  return suppressed;
+}
+
+export function severityAtLeast(s: Severity, threshold: Severity): boolean {
+  return SEVERITY_RANK[s] >= SEVERITY_RANK[threshold];
+}
