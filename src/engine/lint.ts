@@ -19,7 +19,7 @@ import {
   type ServiceView,
   type WorkloadView,
 } from "../model/workload.js";
-import { parseYaml, type ParsedYaml } from "../parse/yaml.js";
+import { collectionKeyOffset, parseYaml, type ParsedYaml } from "../parse/yaml.js";
 import { readSource, ReadError, stdinSource, displayPathOf } from "../read.js";
 import {
   defaultSettings,
@@ -262,17 +262,19 @@ export function lintSources(
     state.parsed = parsed;
     let templateReported = false;
     for (const ydoc of parsed.docs) {
-      if (ydoc.error) {
-        if (tmpl && !templateReported) {
-          // {{ … }} placeholders outside a chart: one notice for the file, not a parse error.
+      // {{ … }} placeholders outside a chart either break the YAML or turn into a mapping
+      // used as a key (`name: {{ x }}`): one notice for the file, not a parse error.
+      const templateAt = tmpl ? (ydoc.error?.offset ?? collectionKeyOffset(ydoc.doc)) : null;
+      if (templateAt !== null) {
+        if (!templateReported) {
           templateReported = true;
-          const span = spanAtLine(source.text, lineOfOffset(source.text, tmpl.index));
+          const span = spanAtLine(source.text, lineOfOffset(source.text, templateAt));
           push(
             META.get("helm-template-unrendered")!,
             source,
             span,
             {
-              message: `${source.displayPath} is an unrendered template ({{ … }} at line ${span.line}), not YAML; render it first (helm template …, envsubst, …) and lint the output, for example \`helm template <chart> | drainlint -\`.`,
+              message: `${source.displayPath} looks like an unrendered template ({{ … }} near line ${span.line} is not YAML); render it first (helm template, envsubst, …) and lint the output, for example \`helm template <chart> | drainlint -\`.`,
               suggestions: [
                 {
                   description: "Lint the rendered output instead of the template.",
@@ -286,36 +288,38 @@ export function lintSources(
             null,
             null,
           );
-        } else if (!tmpl) {
-          const err = ydoc.error;
-          const span: Span = {
-            line: err.line,
-            column: err.column,
-            endLine: err.line,
-            endColumn: err.column,
-            offset: err.offset,
-            endOffset: err.offset,
-          };
-          push(
-            META.get("parse-error")!,
-            source,
-            span,
-            {
-              message: `YAML syntax error: ${err.message}. This document is not linted; the rest of the file is.`,
-              suggestions: [
-                {
-                  description:
-                    "Fix the YAML syntax at this position (check indentation, quotes and brackets).",
-                },
-              ],
-            },
-            null,
-            null,
-            state,
-            ydoc.helmSource,
-            null,
-          );
         }
+        continue;
+      }
+      if (ydoc.error) {
+        const err = ydoc.error;
+        const span: Span = {
+          line: err.line,
+          column: err.column,
+          endLine: err.line,
+          endColumn: err.column,
+          offset: err.offset,
+          endOffset: err.offset,
+        };
+        push(
+          META.get("parse-error")!,
+          source,
+          span,
+          {
+            message: `YAML syntax error: ${err.message}. This document is not linted; the rest of the file is.`,
+            suggestions: [
+              {
+                description:
+                  "Fix the YAML syntax at this position (check indentation, quotes and brackets).",
+              },
+            ],
+          },
+          null,
+          null,
+          state,
+          ydoc.helmSource,
+          null,
+        );
         continue;
       }
       const root = ydoc.contents;

@@ -4,7 +4,14 @@
  * Helm `--dry-run` output is masked so its status and values sections are never parsed
  * (DOMAIN.md §6), keeping every offset and line number of the original.
  */
-import { LineCounter, parseAllDocuments, type Document, type Node as YNode } from "yaml";
+import {
+  isCollection,
+  LineCounter,
+  parseAllDocuments,
+  visit,
+  type Document,
+  type Node as YNode,
+} from "yaml";
 
 export interface YamlParseError {
   message: string;
@@ -72,6 +79,7 @@ export function parseYaml(text: string): ParsedYaml {
     merge: true,
     prettyErrors: false,
     uniqueKeys: true,
+    logLevel: "error",
   });
   const list = Array.isArray(parsed) ? parsed : [];
   const docs: YamlDoc[] = [];
@@ -98,4 +106,21 @@ export function parseYaml(text: string): ParsedYaml {
 function cleanMessage(message: string): string {
   const firstLine = message.split("\n")[0];
   return firstLine.replace(/ at line \d+, column \d+:?$/, "").replace(/:$/, "");
+}
+
+/**
+ * Offset of the first mapping key that is itself a collection (`name: {{ x }}` parses as a
+ * flow map used as a key), else null. Kubernetes' decoder rejects such keys.
+ */
+export function collectionKeyOffset(doc: Document.Parsed): number | null {
+  let found: number | null = null;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key)) {
+        found = (pair.key as YNode).range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+    },
+  });
+  return found;
 }
