@@ -20,9 +20,14 @@ const common = {
     js: "import { createRequire as __drainlintCreateRequire } from 'node:module'; const require = __drainlintCreateRequire(import.meta.url);",
   },
 };
+// The config validator is Ajv standalone code generated from the schema (no compile at start-up).
+execFileSync(process.execPath, [path.join(root, "scripts/gen-config-validator.mjs")], {
+  stdio: "inherit",
+});
 const entries = [
   { in: "src/cli.ts", out: "build/cli.js" },
   { in: "src/index.ts", out: "build/index.js" },
+  { in: "scripts/corpus.ts", out: "build/corpus.js" },
 ];
 if (existsSync(path.join(root, "src/action.ts")))
   entries.push({ in: "src/action.ts", out: "dist/index.js" });

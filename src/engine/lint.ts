@@ -20,7 +20,7 @@ import {
   type WorkloadView,
 } from "../model/workload.js";
 import { collectionKeyOffset, parseYaml, type ParsedYaml } from "../parse/yaml.js";
-import { readSource, ReadError, stdinSource, displayPathOf } from "../read.js";
+import { readSource, ReadError, stdinSource, displayPathOf, unreadableSource } from "../read.js";
 import {
   defaultSettings,
   SEVERITY_RANK,
@@ -140,7 +140,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       sources.push(stdinSource(buf, options.stdinFilename, kind));
     } catch (e) {
       if (!(e instanceof ReadError)) throw e;
-      notices.push({ file: options.stdinFilename ?? "<stdin>", message: e.message });
+      sources.push(unreadableSource(null, options.stdinFilename ?? "<stdin>", kind, e));
     }
   }
   for (const f of found.files) {
@@ -148,7 +148,12 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       sources.push(await readSource(f.path, f.kind, cwd));
     } catch (e) {
       if (!(e instanceof ReadError)) throw e;
-      notices.push({ file: displayPathOf(f.path, cwd), message: e.message });
+      // Content that is not text is a finding (kubectl would reject the file too), except a
+      // binary file met in a directory walk (git-crypt secrets, stray blobs): a notice.
+      // File-system problems (permissions, vanished files) are notices: the content is unknown.
+      if (e.reason === "io" || (e.reason === "binary" && !f.explicit))
+        notices.push({ file: displayPathOf(f.path, cwd), message: `${e.message}, skipped` });
+      else sources.push(unreadableSource(f.path, displayPathOf(f.path, cwd), f.kind, e));
     }
   }
   const result = lintSources(sources, resolveSettings(options.settings), { cwd });
@@ -244,6 +249,37 @@ export function lintSources(
       directives: scanComments(source.text, RULE_IDS),
     };
     states.push(state);
+    if (source.problem) {
+      const p = source.problem;
+      const span: Span = {
+        line: p.line,
+        column: p.column,
+        endLine: p.line,
+        endColumn: p.column,
+        offset: 0,
+        endOffset: 0,
+      };
+      push(
+        META.get("parse-error")!,
+        source,
+        span,
+        {
+          message: `File not linted: ${p.message}.`,
+          suggestions: [
+            {
+              description:
+                "Save manifests and Dockerfiles as UTF-8 text, or do not pass non-text files to drainlint.",
+            },
+          ],
+        },
+        null,
+        null,
+        state,
+        null,
+        null,
+      );
+      continue;
+    }
     if (source.kind === "dockerfile") {
       units.push({ file: source.displayPath, object: null, source: null });
       objects++;
@@ -268,7 +304,7 @@ export function lintSources(
       if (templateAt !== null) {
         if (!templateReported) {
           templateReported = true;
-          const span = spanAtLine(source.text, lineOfOffset(source.text, templateAt));
+          const span = templateSpan(source.text, templateAt);
           push(
             META.get("helm-template-unrendered")!,
             source,
@@ -334,9 +370,12 @@ export function lintSources(
           source,
           span,
           {
-            message: `YAML cannot be expanded: ${(e as Error).message}. This document is not linted.`,
+            message: `YAML cannot be expanded: ${expansionProblem(e)}. This document is not linted.`,
             suggestions: [
-              { description: "Reduce alias nesting (each alias may expand at most 100 nodes)." },
+              {
+                description:
+                  "Reduce alias nesting (aliases may expand to at most 100 times their anchors' nodes).",
+              },
             ],
           },
           null,
@@ -482,6 +521,15 @@ export function lintSources(
   return { findings, summary, notices: [], units, sources, directives };
 }
 
+/** Why `toJS` gave up, in words: an alias bomb, or nesting deeper than the stack. */
+function expansionProblem(e: unknown): string {
+  if (e instanceof RangeError) return "the document is nested too deeply to be read";
+  const message = e instanceof Error ? e.message : String(e);
+  return /alias count/i.test(message)
+    ? "its aliases expand to too many nodes (an alias bomb?)"
+    : message.split("\n")[0];
+}
+
 function plural(n: number, w: string): string {
   return `${n} ${n === 1 ? w : w + "s"}`;
 }
@@ -502,6 +550,22 @@ function spanAtLine(text: string, line: number): Span {
     endColumn: lineText.length + 1,
     offset,
     endOffset: offset + lineText.length,
+  };
+}
+
+/** The `{{` on the line of `offset` (or the line's first non-blank character). */
+function templateSpan(text: string, offset: number): Span {
+  const line = spanAtLine(text, lineOfOffset(text, offset));
+  const lineText = text.slice(line.offset, line.endOffset);
+  const at = lineText.indexOf("{{");
+  const col = at >= 0 ? at : Math.max(0, lineText.search(/\S/));
+  const end = at >= 0 ? lineText.indexOf("}}", at) + 2 || lineText.length : lineText.length;
+  return {
+    ...line,
+    column: col + 1,
+    offset: line.offset + col,
+    endColumn: Math.max(end, col) + 1,
+    endOffset: line.offset + Math.max(end, col),
   };
 }
 

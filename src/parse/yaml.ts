@@ -94,7 +94,12 @@ export function parseYaml(text: string): ParsedYaml {
     if (first) {
       const offset = Math.min(first.pos[0], source.length);
       const { line, col } = lineCounter.linePos(offset);
-      error = { message: cleanMessage(first.message), offset, line, column: col };
+      // yaml reports a stack overflow on very deep nesting as RESOURCE_EXHAUSTION; say what it means.
+      const message =
+        first.code === "RESOURCE_EXHAUSTION" && /call stack/i.test(first.message)
+          ? "the document is nested too deeply to be read (hundreds of levels; no Kubernetes object is)"
+          : cleanMessage(first.message);
+      error = { message, offset, line, column: col };
     }
     docs.push({ index: docs.length, doc, contents, helmSource: m ? m[1] : null, error });
     prevEnd = doc.range[2] ?? doc.range[1];
