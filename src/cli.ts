@@ -53,7 +53,7 @@ Finds what turns rollouts, scale-downs and node drains into 502s: Kubernetes man
 or "-" for standard input.
 
 Options:
-  -f, --format <name>        stylish (default) or json
+  -f, --format <name>        stylish (default), json, sarif, github (workflow commands), junit
   -o, --output <file>        write the report to a file instead of standard output
       --rule <id>=<level>    set a rule's severity: off, info, warning, error (repeatable)
       --fail-on <level>      exit 1 on findings at or above: error (default), warning, info, never
