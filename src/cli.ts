@@ -39,6 +39,8 @@ const OPTIONS = {
   explain: { type: "string" },
   "stdin-filename": { type: "string" },
   "no-ignore": { type: "boolean" },
+  fix: { type: "boolean" },
+  "fix-dry-run": { type: "boolean" },
   quiet: { type: "boolean" },
   "no-color": { type: "boolean" },
   color: { type: "boolean" },
@@ -61,6 +63,10 @@ Options:
       --explain <rule>       print a rule's documentation and exit
       --stdin-filename <n>   the name standard input is reported under
       --no-ignore            do not skip files that .gitignore or .drainlintignore list
+      --fix                  apply the safe autofixes in place (standard input: print the fixed
+                             text; the report then goes to standard error)
+      --fix-dry-run          print the autofixes as a unified diff, write nothing (the report
+                             then goes to standard error)
       --quiet                report errors only
       --no-color             plain output
   -v, --version              print the version
@@ -197,11 +203,23 @@ async function runUnsafe(argv: string[], io: CliIO): Promise<number> {
     settings,
   });
   for (const n of result.notices) io.stderr(`drainlint: ${n.file}: ${n.message}\n`);
+  // With a diff or standard input's fixed text on standard output, the report goes to stderr.
+  let reportToStderr = false;
+  if (values.fix || values["fix-dry-run"]) {
+    const dryRun = Boolean(values["fix-dry-run"]);
+    const { runFixes } = await import("./fix/run.js");
+    const outcome = await runFixes(result, settings, { cwd: io.cwd, dryRun });
+    result = outcome.result;
+    if (outcome.output) io.stdout(outcome.output);
+    for (const m of outcome.messages) io.stderr(`${m}\n`);
+    reportToStderr = dryRun || stdin !== undefined;
+  }
   if (values.quiet) result = onlyErrors(result);
 
   const color =
     !values["no-color"] &&
-    (values.color === true || (io.stdoutIsTTY && !values.output && !io.env.NO_COLOR));
+    (values.color === true ||
+      ((reportToStderr ? io.stderrIsTTY : io.stdoutIsTTY) && !values.output && !io.env.NO_COLOR));
   const formatter = await loadFormatter(format as FormatName);
   const text = formatter({ result, version: VERSION, color, cwd: io.cwd });
   if (typeof values.output === "string") {
@@ -215,7 +233,8 @@ async function runUnsafe(argv: string[], io: CliIO): Promise<number> {
       );
     }
   } else if (!(values.quiet && result.findings.length === 0 && format === "stylish")) {
-    io.stdout(text);
+    if (reportToStderr) io.stderr(text);
+    else io.stdout(text);
   }
   if (failOn === "never") return 0;
   return result.findings.some((f) => severityAtLeast(f.severity, failOn as Severity)) ? 1 : 0;
