@@ -85,7 +85,16 @@ export interface SourceFile {
   bom: boolean;
   /** mtime and size when read, to refuse writing a file changed since. */
   stat?: { mtimeMs: number; size: number; mode: number };
+  /** How the bytes were decoded (absent means UTF-8); a writer encodes back the same way. */
+  encoding?: TextEncoding;
+  /**
+   * Set when the bytes are not readable text (binary, invalid UTF-8): `text` is empty and
+   * the engine reports one `parse-error` here instead of linting.
+   */
+  problem?: { message: string; line: number; column: number; offset: number };
 }
+
+export type TextEncoding = "utf-8" | "utf-16le" | "utf-16be";
 
 export interface Budget {
   maxRequestSeconds: number;
