@@ -180,6 +180,8 @@ export class Locator {
   /** Span of a container entry (or any sequence item): the line of its first key. */
   entry(path: Path): Span | null {
     const f = this.find(path);
+    // An alias (`- *web`) is this object's entry; its fields stand at the anchor.
+    if (f?.value && isAlias(f.value)) return this.nodeSpan(f.value);
     return f?.value ? this.entrySpanOfNode(f.value) : null;
   }
 

@@ -12,6 +12,12 @@ import {
   type Document,
   type Node as YNode,
 } from "yaml";
+import {
+  parseFiltered,
+  type DocumentHeader,
+  type FilteredParse,
+  type KeepDocument,
+} from "./prefilter.js";
 
 export interface YamlParseError {
   message: string;
@@ -37,6 +43,13 @@ export interface ParsedYaml {
   docs: YamlDoc[];
   /** True when the file was `helm install|upgrade --dry-run` output. */
   helmDryRun: boolean;
+  /** Documents the `keep` filter left uncomposed (counted as objects, never linted). */
+  skipped: SkippedYamlDoc[];
+}
+
+export interface SkippedYamlDoc extends DocumentHeader {
+  index: number;
+  helmSource: string | null;
 }
 
 const SOURCE_RE = /^#\s*Source:\s*(\S.*?)\s*$/m;
@@ -70,41 +83,78 @@ function blank(line: string): string {
   return line.replace(/[^\r\n]/g, " ");
 }
 
-export function parseYaml(text: string): ParsedYaml {
+/**
+ * With `keep`, only the documents it accepts (by top-level apiVersion and kind, read from
+ * the tokens; see prefilter.ts) are composed; `index` still counts every document. A file
+ * where a composed document has an error is parsed again in full, so error recovery and
+ * reporting are the same with or without the filter.
+ */
+export function parseYaml(text: string, opts: { keep?: KeepDocument } = {}): ParsedYaml {
   const masked = maskHelmDryRun(text);
   const source = masked ?? text;
-  const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(source, {
-    lineCounter,
-    merge: true,
-    prettyErrors: false,
-    uniqueKeys: true,
-    logLevel: "error",
-  });
-  const list = Array.isArray(parsed) ? parsed : [];
+  let lineCounter = new LineCounter();
+  const options = { merge: true, prettyErrors: false, uniqueKeys: true, logLevel: "error" } as const;
+  let list: Document.Parsed[] | null = null;
+  let indexes: number[] | null = null;
+  let skipped: FilteredParse["skipped"] = [];
+  let cuts: (number | null)[] | null = null;
+  if (opts.keep) {
+    const filtered = parseFiltered(source, options, lineCounter.addNewLine, opts.keep);
+    if (filtered.docs.every((d) => d.doc.errors.length === 0)) {
+      list = filtered.docs.map((d) => d.doc);
+      indexes = filtered.docs.map((d) => d.index);
+      skipped = filtered.skipped;
+    } else lineCounter = new LineCounter();
+  }
+  if (!list) {
+    const parsed = parseAllDocuments(source, { lineCounter, ...options });
+    const recovered = recoverDocuments(source, Array.isArray(parsed) ? parsed : []);
+    list = recovered.map((r) => r.doc);
+    cuts = recovered.map((r) => r.cut);
+  }
   const docs: YamlDoc[] = [];
   let prevEnd = 0;
-  for (const doc of list) {
+  let nextSkipped = 0;
+  const skippedDocs: SkippedYamlDoc[] = [];
+  // A skipped document ends where the next token begins: `# Source:` is searched after it.
+  const flushSkipped = (before: number) => {
+    for (; nextSkipped < skipped.length && skipped[nextSkipped].index < before; nextSkipped++) {
+      const s = skipped[nextSkipped];
+      const m = SOURCE_RE.exec(source.slice(Math.min(prevEnd, s.contentStart), s.contentStart));
+      skippedDocs.push({ index: s.index, ...s.header, helmSource: m ? m[1] : null });
+      prevEnd = Math.max(prevEnd, s.end);
+    }
+  };
+  for (const [i, doc] of list.entries()) {
+    const index = indexes ? indexes[i] : docs.length;
+    flushSkipped(index);
     const contents = (doc.contents as YNode | null) ?? null;
     const start = contents?.range?.[0] ?? doc.range[0];
     const head = source.slice(prevEnd, Math.max(start, prevEnd));
     const m = SOURCE_RE.exec(head);
     const first = doc.errors[0];
+    const cut = cuts?.[i] ?? null;
     let error: YamlParseError | null = null;
     if (first) {
-      const offset = Math.min(first.pos[0], source.length);
+      let offset = Math.min(first.pos[0], source.length);
+      const ranPast = cut !== null && offset >= cut;
+      if (ranPast) offset = nodeSpanning(doc, cut) ?? offset;
       const { line, col } = lineCounter.linePos(offset);
       // yaml reports a stack overflow on very deep nesting as RESOURCE_EXHAUSTION; say what it means.
       const message =
         first.code === "RESOURCE_EXHAUSTION" && /call stack/i.test(first.message)
           ? "the document is nested too deeply to be read (hundreds of levels; no Kubernetes object is)"
-          : cleanMessage(first.message);
-      error = { message, offset, line, column: col };
+          : first.code === "DUPLICATE_KEY"
+            ? `duplicate key "${source.slice(first.pos[0], first.pos[1])}" (the YAML spec forbids it and Kubernetes rejects it; which value would apply is undefined)`
+            : cleanMessage(first.message);
+      const where = ranPast ? ` (unclosed, it runs past the --- on line ${lineCounter.linePos(cut).line})` : "";
+      error = { message: message + where, offset, line, column: col };
     }
-    docs.push({ index: docs.length, doc, contents, helmSource: m ? m[1] : null, error });
+    docs.push({ index, doc, contents, helmSource: m ? m[1] : null, error });
     prevEnd = doc.range[2] ?? doc.range[1];
   }
-  return { text, lineCounter, docs, helmDryRun: masked !== null };
+  flushSkipped(Infinity);
+  return { text, lineCounter, docs, helmDryRun: masked !== null, skipped: skippedDocs };
 }
 
 /** `yaml` messages end with " at line N, column M:" and a code frame; keep the sentence. */
@@ -126,6 +176,51 @@ export function collectionKeyOffset(doc: Document.Parsed): number | null {
         return visit.BREAK;
       }
     },
+  });
+  return found;
+}
+
+const PARSE_OPTIONS = { merge: true, prettyErrors: false, uniqueKeys: true, logLevel: "error" } as const;
+
+const DOC_MARKER = /^---(?=[ \t]|\r?$)/gm;
+
+interface Recovered {
+  doc: Document.Parsed;
+  /** Offset of the `---` line this broken document ran past, else null. */
+  cut: number | null;
+}
+
+/**
+ * `yaml` lets an unclosed quote or flow run on past a `---` line, swallowing the documents
+ * after it; Kubernetes tools split on `---` first (DOMAIN.md §6). When a broken document
+ * spans a marker, the text from that marker on is parsed again (earlier text blanked, so
+ * offsets and lines are kept) and its documents replace the swallowed ones.
+ */
+function recoverDocuments(source: string, docs: Document.Parsed[], depth = 0): Recovered[] {
+  const out: Recovered[] = [];
+  for (let i = 0; i < docs.length; i++) {
+    const doc = docs[i];
+    out.push({ doc, cut: null });
+    if (doc.errors.length === 0 || depth > 1000) continue;
+    const end = docs[i + 1]?.range[0] ?? source.length;
+    DOC_MARKER.lastIndex = doc.range[0] + 1;
+    const m = DOC_MARKER.exec(source);
+    if (!m || m.index >= end || m.index <= doc.range[0]) continue;
+    out[out.length - 1].cut = m.index;
+    const rest = blank(source.slice(0, m.index)) + source.slice(m.index);
+    const again = parseAllDocuments(rest, PARSE_OPTIONS);
+    const reparsed = (Array.isArray(again) ? again : []).filter((d) => d.range[2] > m.index);
+    return [...out, ...recoverDocuments(rest, reparsed, depth + 1)];
+  }
+  return out;
+}
+
+/** Start of the innermost node that runs across `cut` (the unclosed quote or bracket). */
+function nodeSpanning(doc: Document.Parsed, cut: number): number | null {
+  let found: number | null = null;
+  visit(doc, (_, node) => {
+    const r = (node as YNode).range;
+    if (r && r[0] < cut && r[1] > cut) found = r[0];
   });
   return found;
 }
