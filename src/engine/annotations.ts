@@ -64,7 +64,7 @@ export function annotationProblems(
         const hint = didYouMean(id, [...known]);
         out.push({
           key,
-          message: `"${id}" in drainlint.dev/ignore is not a drainlint rule${hint ? `; did you mean "${hint}"?` : ""}. It is ignored; the known ids still apply.`,
+          message: `"${id}" in drainlint.dev/ignore is not a drainlint rule, so it silences nothing (the known ids still apply)${hint ? `; did you mean "${hint}"?` : "."}`,
         });
       }
     } else if (key in SECONDS_ANNOTATIONS) {
@@ -77,7 +77,7 @@ export function annotationProblems(
       const hint = didYouMean(key, KNOWN_ANNOTATIONS);
       out.push({
         key,
-        message: `Unknown drainlint annotation ${key}${hint ? `; did you mean ${hint}?` : ""}. It has no effect.`,
+        message: `Unknown drainlint annotation ${key}: it has no effect${hint ? `; did you mean ${hint}?` : "."}`,
       });
     }
   }

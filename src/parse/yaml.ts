@@ -93,14 +93,22 @@ export function parseYaml(text: string, opts: { keep?: KeepDocument } = {}): Par
   const masked = maskHelmDryRun(text);
   const source = masked ?? text;
   let lineCounter = new LineCounter();
-  const options = { merge: true, prettyErrors: false, uniqueKeys: true, logLevel: "error" } as const;
+  const options = {
+    merge: true,
+    prettyErrors: false,
+    uniqueKeys: true,
+    logLevel: "error",
+  } as const;
   let list: Document.Parsed[] | null = null;
   let indexes: number[] | null = null;
   let skipped: FilteredParse["skipped"] = [];
   let cuts: (number | null)[] | null = null;
   if (opts.keep) {
     const filtered = parseFiltered(source, options, lineCounter.addNewLine, opts.keep);
-    if (filtered.docs.every((d) => d.doc.errors.length === 0)) {
+    // A skipped document that runs past a `---` line swallowed others (an unclosed quote):
+    // such a file is parsed whole, so the error is reported and the rest recovered.
+    const swallowed = filtered.skipped.some((d) => hasMarkerInside(source, d.start, d.end));
+    if (!swallowed && filtered.docs.every((d) => d.doc.errors.length === 0)) {
       list = filtered.docs.map((d) => d.doc);
       indexes = filtered.docs.map((d) => d.index);
       skipped = filtered.skipped;
@@ -147,7 +155,9 @@ export function parseYaml(text: string, opts: { keep?: KeepDocument } = {}): Par
           : first.code === "DUPLICATE_KEY"
             ? `duplicate key "${source.slice(first.pos[0], first.pos[1])}" (the YAML spec forbids it and Kubernetes rejects it; which value would apply is undefined)`
             : cleanMessage(first.message);
-      const where = ranPast ? ` (unclosed, it runs past the --- on line ${lineCounter.linePos(cut).line})` : "";
+      const where = ranPast
+        ? ` (unclosed, it runs past the --- on line ${lineCounter.linePos(cut).line})`
+        : "";
       error = { message: message + where, offset, line, column: col };
     }
     docs.push({ index, doc, contents, helmSource: m ? m[1] : null, error });
@@ -180,7 +190,12 @@ export function collectionKeyOffset(doc: Document.Parsed): number | null {
   return found;
 }
 
-const PARSE_OPTIONS = { merge: true, prettyErrors: false, uniqueKeys: true, logLevel: "error" } as const;
+const PARSE_OPTIONS = {
+  merge: true,
+  prettyErrors: false,
+  uniqueKeys: true,
+  logLevel: "error",
+} as const;
 
 const DOC_MARKER = /^---(?=[ \t]|\r?$)/gm;
 
@@ -223,4 +238,10 @@ function nodeSpanning(doc: Document.Parsed, cut: number): number | null {
     if (r && r[0] < cut && r[1] > cut) found = r[0];
   });
   return found;
+}
+
+function hasMarkerInside(source: string, start: number, end: number): boolean {
+  DOC_MARKER.lastIndex = start + 1;
+  const m = DOC_MARKER.exec(source);
+  return m !== null && m.index < end;
 }
