@@ -91,19 +91,30 @@ export function findingKey(f: Finding): string {
   return `${f.ruleId}|${f.file}|${obj}|${f.container ?? ""}|${f.source?.file ?? ""}`;
 }
 
-/** Why a file's text cannot be taken as it is, or null when it parses cleanly. */
-export function parseProblem(source: SourceFile, text: string): string | null {
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why a file's text cannot be taken as it is, or null when it parses cleanly. With
+ * `original`, the text is a fix of it: a file that was strict JSON must stay strict JSON.
+ */
+export function parseProblem(source: SourceFile, text: string, original?: string): string | null {
   if (source.kind === "dockerfile") return null;
   const parsed = parseYaml(text);
   if (parsed.helmDryRun) return "Helm --dry-run output is never rewritten";
   const bad = parsed.docs.find((d) => d.error);
   if (bad) return `YAML error at line ${bad.error!.line}: ${bad.error!.message}`;
-  if (source.kind === "json") {
-    try {
-      JSON.parse(text);
-    } catch {
-      return "not valid JSON";
-    }
+  if (original !== undefined) {
+    const before = parseYaml(original).docs.length;
+    if (parsed.docs.length !== before)
+      return `${parsed.docs.length} documents instead of ${before}`;
+    if (source.kind === "json" && isJson(original) && !isJson(text)) return "no longer valid JSON";
   }
   return null;
 }
@@ -114,8 +125,12 @@ export interface FileFix {
   output: string;
   /** Findings fixed in `output`, from the pass that fixed them. */
   fixed: Finding[];
-  /** Why the file keeps its original text although it had fixable findings, else null. */
-  refused: string | null;
+  /**
+   * Why the file keeps its original text although it had fixable findings, else null.
+   * `input`: the file itself cannot be fixed safely (parse error, Helm --dry-run output);
+   * `fix`: a fix misbehaved (unreadable output, or its finding survived): a rule bug.
+   */
+  refused: { cause: "input" | "fix"; message: string } | null;
 }
 
 export interface FixRun {
@@ -153,7 +168,7 @@ export function fixSources(
     source,
     text: source.text,
     fixed: [] as Finding[],
-    refused: null as string | null,
+    refused: null as FileFix["refused"],
     checkedOriginal: false,
   }));
   const byName = new Map(states.map((s) => [s.source.displayPath, s]));
@@ -180,16 +195,19 @@ export function fixSources(
             ? "it has a parse error"
             : null);
         if (problem) {
-          state.refused = `not fixed: ${problem}`;
+          state.refused = { cause: "input", message: `not fixed: ${problem}` };
           continue;
         }
       }
       const { output, applied } = applyFixes(state.text, findings);
       if (output === state.text) continue;
-      const problem = parseProblem(state.source, output);
+      const problem = parseProblem(state.source, output, state.text);
       if (problem) {
         const rules = [...new Set(applied.map((f) => f.ruleId))].join(", ");
-        state.refused = `not fixed: the fix of ${rules} would leave the file unreadable (${problem})`;
+        state.refused = {
+          cause: "fix",
+          message: `not fixed: the fix of ${rules} would leave the file unreadable (${problem})`,
+        };
         state.text = state.source.text;
         state.fixed = [];
         changed = true;
@@ -211,7 +229,10 @@ export function fixSources(
     const stuck = s.fixed.filter((f) => remaining.has(findingKey(f)));
     if (s.refused || stuck.length === 0) continue;
     const rules = [...new Set(stuck.map((f) => f.ruleId))].join(", ");
-    s.refused = `not fixed: after fixing, ${rules} still reports the same problem`;
+    s.refused = {
+      cause: "fix",
+      message: `not fixed: after fixing, ${rules} still reports the same problem`,
+    };
     s.text = s.source.text;
     s.fixed = [];
     reverted = true;

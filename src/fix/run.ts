@@ -36,7 +36,7 @@ export async function runFixes(
 
   for (const f of run.files) {
     const name = f.source.displayPath;
-    if (f.refused) messages.push(`drainlint: ${name}: ${f.refused}`);
+    if (f.refused) messages.push(`drainlint: ${name}: ${f.refused.message}`);
     const changed = f.output !== f.source.text;
     if (diff) {
       if (changed)
