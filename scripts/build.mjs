@@ -1,7 +1,7 @@
-// Bundles the CLI and the API with esbuild (one file each, for start-up time), the GitHub
-// Action into dist/ (committed), and with --types emits the API's declarations with tsc.
+// Bundles the CLI and the API with esbuild (one file each, for start-up time), with --dist the
+// GitHub Action into dist/ (committed), and with --types emits the API's declarations with tsc.
 import { build } from "esbuild";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,8 +29,29 @@ const entries = [
   { in: "src/index.ts", out: "build/index.js" },
   { in: "scripts/corpus.ts", out: "build/corpus.js" },
 ];
-if (existsSync(path.join(root, "src/action.ts")))
-  entries.push({ in: "src/action.ts", out: "dist/index.js" });
+// The Action bundle is committed, so only --dist (npm run build:action) rewrites it, and
+// --check-dist (a test, CI) rebuilds it in memory and fails when the committed file differs.
+const action = { in: "src/action.ts", out: "dist/index.js" };
+if (process.argv.includes("--check-dist")) {
+  const fresh = await build({
+    ...common,
+    entryPoints: [action.in],
+    outfile: action.out,
+    splitting: false,
+    write: false,
+  });
+  const file = path.join(root, action.out);
+  const committed = existsSync(file) ? readFileSync(file, "utf8") : null;
+  if (committed !== fresh.outputFiles[0].text) {
+    process.stderr.write(
+      `${action.out} is ${committed === null ? "missing" : "out of date"}: run \`npm run build:action\` and commit it\n`,
+    );
+    process.exit(1);
+  }
+  process.stdout.write(`${action.out} is up to date\n`);
+  process.exit(0);
+}
+if (process.argv.includes("--dist") && existsSync(path.join(root, action.in))) entries.push(action);
 await Promise.all(
   entries.map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out, splitting: false })),
 );

@@ -20,6 +20,8 @@ export interface DiscoverOptions {
   noIgnore?: boolean;
   /** Extra gitignore-style patterns, relative to `cwd` (config `ignorePaths`). */
   ignorePatterns?: string[];
+  /** Pattern groups relative to their own directory (a config file's `ignorePaths`). */
+  ignoreGroups?: { base: string; patterns: string[] }[];
 }
 
 export interface DiscoverResult {
@@ -123,6 +125,9 @@ export class Discoverer {
           ...inherited,
           { base: this.opts.cwd, ig: ignore().add(this.opts.ignorePatterns) },
         ];
+      for (const g of this.opts.ignoreGroups ?? [])
+        if (g.patterns.length)
+          inherited = [...inherited, { base: g.base, ig: ignore().add(g.patterns) }];
     }
     const own: Matcher[] = [];
     if (root && dir.startsWith(root)) {

@@ -11,3 +11,12 @@ export { defineRule } from "./engine/rule.js";
 export type { Rule, RuleMeta, RuleContext, Report } from "./engine/rule.js";
 export { loadFormatter, FORMATS } from "./format/index.js";
 export { VERSION } from "./version.js";
+export {
+  ConfigError,
+  findConfigFile,
+  loadConfigFile,
+  validateConfigObject,
+  CONFIG_NAMES,
+} from "./config/load.js";
+export type { DrainlintConfig, LoadedConfig } from "./config/load.js";
+export type { ConfigInput } from "./config/merge.js";

@@ -33,7 +33,15 @@ import {
 } from "../types.js";
 import { annotationProblems, ignoredRules } from "./annotations.js";
 import type { Report, Rule, RuleMeta } from "./rule.js";
-import { covers, scanComments, type Directive } from "./suppress.js";
+import { covers, scanComments, unusedDirectiveMessage, type Directive } from "./suppress.js";
+import {
+  configIgnore,
+  overlaySettings,
+  resolveConfig,
+  settingsFromConfig,
+  type ConfigInput,
+} from "../config/merge.js";
+import { didYouMean } from "../util/text.js";
 import { fileKindOf } from "../discover.js";
 
 export const RULES: ReadonlyArray<Rule> = registry as ReadonlyArray<Rule>;
@@ -104,7 +112,16 @@ export interface LintOptions {
 }
 
 export function resolveSettings(partial?: Partial<LintSettings>): LintSettings {
+  /** Settings over the config file's (flags over config over defaults). */
   const d = defaultSettings();
+  /**
+   * A config file path (relative to `cwd`), a loaded config (`loadConfigFile`), a config
+   * object (validated like the file), or `true` to find `.drainlint.yaml` from `cwd` upward
+   * as the CLI does. Default: none. Problems throw ConfigError (one line each).
+   */
+  config?: ConfigInput;
+  /** Report suppressions that suppressed nothing (as `invalid-annotation` findings). */
+  reportUnusedDisable?: boolean;
   if (!partial) return d;
   return {
     kubeVersion: partial.kubeVersion ?? d.kubeVersion,
@@ -121,6 +138,11 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const sources: SourceFile[] = [];
   const notices: Notice[] = [];
   const fsPaths = paths.filter((p) => p !== "-");
+  const config = resolveConfig(options.config, cwd);
+  const settings = config
+    ? overlaySettings(settingsFromConfig(config.config), options.settings)
+    : resolveSettings(options.settings);
+  const configIgnores = configIgnore(config);
   const found = await discover(fsPaths, {
     cwd,
     noIgnore: options.noIgnore,
@@ -129,6 +151,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   if (found.missing.length)
     throw new UsageError(`no such file or directory: ${found.missing.join(", ")}`);
   for (const n of found.notices)
+    ignoreGroups: configIgnores ? [configIgnores] : undefined,
     notices.push({ file: displayPathOf(n.path, cwd), message: n.message });
   if (paths.includes("-")) {
     const buf =
@@ -156,7 +179,10 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       else sources.push(unreadableSource(f.path, displayPathOf(f.path, cwd), f.kind, e));
     }
   }
-  const result = lintSources(sources, resolveSettings(options.settings), { cwd });
+  const result = lintSources(sources, settings, {
+    cwd,
+    reportUnusedDisable: options.reportUnusedDisable,
+  });
   result.notices.unshift(...notices);
   result.summary.files += notices.filter((n) =>
     found.files.some((f) => displayPathOf(f.path, cwd) === n.file),
@@ -194,7 +220,7 @@ function lineOfOffset(text: string, offset: number): number {
 export function lintSources(
   sources: SourceFile[],
   settings: LintSettings,
-  opts: { cwd?: string } = {},
+  opts: { cwd?: string; reportUnusedDisable?: boolean } = {},
 ): LintResult {
   const cwd = opts.cwd ?? process.cwd();
   const pending: Pending[] = [];
@@ -503,7 +529,7 @@ export function lintSources(
     const level = settings.rules[p.meta.id];
     if (level === "off") return false;
     if (level) p.finding.severity = level;
-    return !isSuppressed(p);
+    return !isSuppressed(p, annotationDirectives);
   });
 
   const findings = kept.map((p) => p.finding).sort(compareFindings);
@@ -550,12 +576,73 @@ function spanAtLine(text: string, line: number): Span {
     endColumn: lineText.length + 1,
     offset,
     endOffset: offset + lineText.length,
+  const annotationDirectives = new Map<WorkloadView, { directive: Directive; at: Span }>();
+  for (const w of workloads) {
+    const key = "drainlint.dev/ignore";
+    if (w.annotations[key] === undefined) continue;
+    const { rules, unknown } = ignoredRules(w, RULE_IDS);
+    const at = w.locator.at(w.annotationPaths[key]) ?? w.locator.rootSpan();
+    const directive: Directive = {
+      kind: "annotation",
+      rules,
+      unknown,
+      line: at.line,
+      column: at.column,
+      endColumn: at.endColumn,
+      reason: w.annotations["drainlint.dev/ignore-reason"] ?? null,
+      used: new Set(),
+    };
+    annotationDirectives.set(w, { directive, at });
+  }
   };
 }
 
 /** The `{{` on the line of `offset` (or the line's first non-blank character). */
 function templateSpan(text: string, offset: number): Span {
   const line = spanAtLine(text, lineOfOffset(text, offset));
+  if (opts.reportUnusedDisable) {
+    // Reported as invalid-annotation (drainlint's rule for its own directives), after
+    // suppression so that no directive can hide them; `off` for that rule does not silence
+    // an explicit --report-unused-disable (it keeps the default severity then).
+    const meta = META.get("invalid-annotation")!;
+    const level = settings.rules[meta.id];
+    const start = pending.length;
+    const hint = (id: string) => didYouMean(id, [...RULE_IDS]);
+    for (const state of states)
+      for (const d of state.directives) {
+        const message = unusedDirectiveMessage(d, RULE_IDS, hint);
+        if (!message) continue;
+        const line = spanAtLine(state.source.text, d.line);
+        const at: Span = {
+          ...line,
+          column: d.column,
+          endColumn: d.endColumn,
+          offset: line.offset + d.column - 1,
+          endOffset: line.offset + d.endColumn - 1,
+        };
+        const description = "Remove the comment, or the rule ids in it that suppress nothing.";
+        push(meta, state.source, at, { message, suggestions: [{ description }] }, null, null, null);
+      }
+    for (const [w, { directive, at }] of annotationDirectives) {
+      const message = unusedDirectiveMessage(directive, RULE_IDS, hint);
+      if (!message) continue;
+      const unused = directive.rules.filter((id) => !directive.used.has(id));
+      const left = directive.rules.filter((id) => directive.used.has(id));
+      const suggestions = [
+        {
+          description: left.length
+            ? `Keep only the ids that suppress something.`
+            : `Remove the drainlint.dev/ignore annotation (it suppresses nothing).`,
+          ...(left.length ? { snippet: `drainlint.dev/ignore: "${left.join(", ")}"` } : {}),
+        },
+      ];
+      push(meta, w.file, at, { message, suggestions, topics: unused }, w, null, null);
+    }
+    for (const p of pending.splice(start)) {
+      if (level && level !== "off") p.finding.severity = level;
+      kept.push(p);
+    }
+  }
   const lineText = text.slice(line.offset, line.endOffset);
   const at = lineText.indexOf("{{");
   const col = at >= 0 ? at : Math.max(0, lineText.search(/\S/));
@@ -569,6 +656,8 @@ function templateSpan(text: string, offset: number): Span {
   };
 }
 
+  for (const [w, { directive }] of annotationDirectives)
+    directives.push({ file: w.file.displayPath, directive });
 function workloadKey(w: WorkloadView): string {
   return `${w.file.displayPath}#${w.docIndex}#${w.objectPath.join(".")}`;
 }
@@ -605,11 +694,15 @@ function applyPrecedence(all: Pending[]): Pending[] {
   });
 }
 
-function isSuppressed(p: Pending): boolean {
+function isSuppressed(
+  p: Pending,
+  annotationDirectives: Map<WorkloadView, { directive: Directive }>,
+): boolean {
   let suppressed = false;
-  if (p.workload) {
-    const { rules } = ignoredRules(p.workload, RULE_IDS);
-    if (rules.includes(p.meta.id) && p.meta.id !== "invalid-annotation") suppressed = true;
+  const annotation = p.workload ? annotationDirectives.get(p.workload)?.directive : undefined;
+  if (annotation && annotation.rules.includes(p.meta.id) && p.meta.id !== "invalid-annotation") {
+    suppressed = true;
+    annotation.used.add(p.meta.id);
   }
   for (const d of p.directives) {
     if (d.kind === "file" || d.kind === "next-line")

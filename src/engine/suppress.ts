@@ -71,3 +71,45 @@ export function covers(directive: Directive, ruleId: string, line: number): bool
   if (applies) directive.used.add(ruleId);
   return applies;
 }
+
+/**
+ * Why a directive suppressed nothing (for `--report-unused-disable`, as ESLint's
+ * `--report-unused-disable-directives`), or null when it was used. Unknown ids in an
+ * annotation are left out: `invalid-annotation` reports them already.
+ */
+export function unusedDirectiveMessage(
+  d: Directive,
+  known: ReadonlySet<string>,
+  hint: (id: string) => string | null,
+): string | null {
+  const what =
+    d.kind === "annotation"
+      ? "drainlint.dev/ignore"
+      : d.kind === "file"
+        ? "drainlint-disable-file comment"
+        : "drainlint-disable-next-line comment";
+  const scope =
+    d.kind === "annotation"
+      ? "this object"
+      : d.kind === "file"
+        ? "this file"
+        : `line ${d.line + 1}`;
+  const parts: string[] = [];
+  if (d.kind !== "annotation")
+    for (const id of d.unknown) {
+      const h = known.size ? hint(id) : null;
+      parts.push(`"${id}" is not a drainlint rule${h ? ` (did you mean "${h}"?)` : ""}`);
+    }
+  if (d.rules.length === 0 && d.unknown.length === 0) {
+    if (d.used.size === 0) parts.push(`nothing was reported in ${scope}`);
+  } else {
+    const unused = d.rules.filter((id) => !d.used.has(id));
+    if (unused.length) parts.push(`no ${unused.join(", ")} finding was reported in ${scope}`);
+  }
+  if (!parts.length) return null;
+  const remove =
+    d.kind === "annotation"
+      ? "Remove the ids that suppress nothing from the annotation (or the annotation)"
+      : "Remove the comment (or the ids that suppress nothing)";
+  return `Unused ${what}: ${parts.join("; ")}. ${remove}, so it cannot hide a future finding by accident.`;
+}
