@@ -13,12 +13,21 @@ import type { SourceFile } from "../src/types.js";
 import { lintText } from "./helpers/lint.js";
 
 /** Findings of the core rules only (other rules have their own tests). */
-const CORE = new Set(["readiness-probe-missing", "liveness-tighter-than-readiness", "parse-error", "invalid-annotation", "helm-template-unrendered"]);
+const CORE = new Set([
+  "readiness-probe-missing",
+  "liveness-tighter-than-readiness",
+  "parse-error",
+  "invalid-annotation",
+  "helm-template-unrendered",
+]);
 function core(r: ReturnType<typeof lintText>) {
   return r.findings.filter((f) => CORE.has(f.ruleId));
 }
 
-function views(text: string): { workloads: WorkloadView[]; services: ReturnType<typeof buildService>[] } {
+function views(text: string): {
+  workloads: WorkloadView[];
+  services: ReturnType<typeof buildService>[];
+} {
   const parsed = parseYaml(text);
   const file: SourceFile = { path: null, displayPath: "t.yaml", kind: "yaml", text, bom: false };
   const workloads: WorkloadView[] = [];
@@ -38,7 +47,10 @@ function views(text: string): { workloads: WorkloadView[]; services: ReturnType<
     });
     if (w) workloads.push(w);
   }
-  linkWorkloads(workloads, services.filter((s) => s !== null));
+  linkWorkloads(
+    workloads,
+    services.filter((s) => s !== null),
+  );
   return { workloads, services };
 }
 
@@ -66,7 +78,9 @@ describe("kinds", () => {
     ["batch/v1", "Job", "batch"],
     ["serving.knative.dev/v1", "Service", "knative"],
   ])("%s %s is %s, matched by group at any version", (apiVersion, kind, category) => {
-    const { workloads } = views(`apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: { name: x }\nspec:${POD_TEMPLATE}`);
+    const { workloads } = views(
+      `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: { name: x }\nspec:${POD_TEMPLATE}`,
+    );
     expect(workloads).toHaveLength(1);
     expect(workloads[0].category).toBe(category);
     expect(workloads[0].containers.map((c) => c.name)).toEqual(["a"]);
@@ -105,7 +119,8 @@ spec:
 
   it("passes over kinds without a pod template and other groups' Deployments", () => {
     const { workloads } = views(
-      "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n---\napiVersion: example.com/v1\nkind: Deployment\nmetadata: { name: d }\nspec:" + POD_TEMPLATE,
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n---\napiVersion: example.com/v1\nkind: Deployment\nmetadata: { name: d }\nspec:" +
+        POD_TEMPLATE,
     );
     expect(workloads).toEqual([]);
   });
@@ -155,7 +170,9 @@ spec:
   });
 
   it("treats a negative grace period as 1 and keeps the raw value", () => {
-    const neg = views("apiVersion: v1\nkind: Pod\nmetadata: {name: n}\nspec:\n  terminationGracePeriodSeconds: -5\n  containers: []\n").workloads[0];
+    const neg = views(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: n}\nspec:\n  terminationGracePeriodSeconds: -5\n  containers: []\n",
+    ).workloads[0];
     expect(neg.grace).toMatchObject({ value: 1, explicit: true, raw: -5 });
   });
 });
@@ -179,17 +196,28 @@ spec:
   const c = w.containers[0];
 
   it("points a present field at its key, extended over a scalar value", () => {
-    expect(w.locator.at(w.grace.path)).toMatchObject({ line: 8, column: 7, endLine: 8, endColumn: 40 });
+    expect(w.locator.at(w.grace.path)).toMatchObject({
+      line: 8,
+      column: 7,
+      endLine: 8,
+      endColumn: 40,
+    });
   });
 
   it("points a block-valued field at its key line", () => {
-    expect(w.locator.at(c.livenessProbe!.path)).toMatchObject({ line: 12, column: 11, endLine: 12 });
+    expect(w.locator.at(c.livenessProbe!.path)).toMatchObject({
+      line: 12,
+      column: 11,
+      endLine: 12,
+    });
   });
 
   it("points a missing container field at the container entry (its first key)", () => {
     expect(w.locator.at([...c.path, "readinessProbe"])).toBeNull();
     expect(w.locator.entry(c.path)).toMatchObject({ line: 10, column: 11 });
-    expect(w.locator.nearest([...c.path, "readinessProbe", "periodSeconds"])).toMatchObject({ line: 10 });
+    expect(w.locator.nearest([...c.path, "readinessProbe", "periodSeconds"])).toMatchObject({
+      line: 10,
+    });
   });
 
   it("gives UTF-16 offsets into the text as read", () => {
@@ -237,7 +265,9 @@ spec:
   it("finds positions through merge keys and marks them shared", () => {
     const f = w.locator.find([...w.containers[0].path, "readinessProbe", "periodSeconds"]);
     expect(f?.shared).toBe(true);
-    expect(w.locator.at([...w.containers[0].path, "readinessProbe", "periodSeconds"])?.line).toBe(15);
+    expect(w.locator.at([...w.containers[0].path, "readinessProbe", "periodSeconds"])?.line).toBe(
+      15,
+    );
   });
 
   it("resolves aliases of whole containers", () => {
@@ -314,10 +344,14 @@ spec:
   });
 
   it("matches Services across files of one run", () => {
-    const pod = "apiVersion: v1\nkind: Pod\nmetadata: { name: p, labels: { app: p } }\nspec:\n  containers: [{ name: p, image: p }]\n";
-    const svc = "apiVersion: v1\nkind: Service\nmetadata: { name: p }\nspec:\n  selector: { app: p }\n";
+    const pod =
+      "apiVersion: v1\nkind: Pod\nmetadata: { name: p, labels: { app: p } }\nspec:\n  containers: [{ name: p, image: p }]\n";
+    const svc =
+      "apiVersion: v1\nkind: Service\nmetadata: { name: p }\nspec:\n  selector: { app: p }\n";
     expect(core(lintText(pod))).toEqual([]);
-    expect(core(lintText(pod + "---\n" + svc)).map((f) => f.ruleId)).toEqual(["readiness-probe-missing"]);
+    expect(core(lintText(pod + "---\n" + svc)).map((f) => f.ruleId)).toEqual([
+      "readiness-probe-missing",
+    ]);
   });
 
   it("Helm hooks and Rollouts with a workloadRef are not serving; the referenced Deployment is linted once", () => {
@@ -409,7 +443,9 @@ NOTES:
       '{\n  "apiVersion": "v1",\n  "kind": "Pod",\n  "metadata": {"name": "j"},\n  "spec": {"containers": [\n    {"name": "j", "image": "j", "ports": [{"containerPort": 80}]}\n  ]}\n}\n',
       { name: "pod.json", kind: "json" },
     );
-    expect(core(r).map((f) => [f.ruleId, f.line, f.column])).toEqual([["readiness-probe-missing", 6, 6]]);
+    expect(core(r).map((f) => [f.ruleId, f.line, f.column])).toEqual([
+      ["readiness-probe-missing", 6, 6],
+    ]);
   });
 
   it("lints typed lists item by item", () => {
@@ -429,7 +465,9 @@ items:
   });
 
   it("passes over non-Kubernetes YAML quietly", () => {
-    const r = lintText("on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n");
+    const r = lintText(
+      "on: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n",
+    );
     expect(core(r)).toEqual([]);
   });
 
@@ -445,7 +483,11 @@ metadata: { name: p }
 spec:
   containers: [{ name: p, image: p, ports: [{ containerPort: 80 }] }]
 `);
-    expect(core(r).map((f) => f.ruleId)).toEqual(["parse-error", "parse-error", "readiness-probe-missing"]);
+    expect(core(r).map((f) => f.ruleId)).toEqual([
+      "parse-error",
+      "parse-error",
+      "readiness-probe-missing",
+    ]);
     expect(r.findings[0].line).toBeGreaterThanOrEqual(1);
   });
 });
@@ -465,25 +507,48 @@ ${comment}        - name: d
 `;
 
   it("drainlint.dev/ignore silences known ids; unknown ones are invalid-annotation", () => {
-    expect(core(lintText(dep("  annotations:\n    drainlint.dev/ignore: readiness-probe-missing\n")))).toEqual([]);
-    const r = lintText(dep("  annotations:\n    drainlint.dev/ignore: readiness-probe-missing, no-such-rule\n"));
+    expect(
+      core(lintText(dep("  annotations:\n    drainlint.dev/ignore: readiness-probe-missing\n"))),
+    ).toEqual([]);
+    const r = lintText(
+      dep("  annotations:\n    drainlint.dev/ignore: readiness-probe-missing, no-such-rule\n"),
+    );
     expect(core(r).map((f) => [f.ruleId, f.line])).toEqual([["invalid-annotation", 6]]);
     expect(core(r)[0].message).toContain("no-such-rule");
   });
 
   it("disable-next-line comments apply to the next line only, for the rules named", () => {
-    expect(core(lintText(dep("", "        # drainlint-disable-next-line readiness-probe-missing -- reason\n")))).toEqual([]);
+    expect(
+      core(
+        lintText(
+          dep("", "        # drainlint-disable-next-line readiness-probe-missing -- reason\n"),
+        ),
+      ),
+    ).toEqual([]);
     expect(core(lintText(dep("", "        # drainlint-disable-next-line\n")))).toEqual([]);
-    expect(core(lintText(dep("", "        # drainlint-disable-next-line liveness-tighter-than-readiness\n")))).toHaveLength(1);
+    expect(
+      core(
+        lintText(
+          dep("", "        # drainlint-disable-next-line liveness-tighter-than-readiness\n"),
+        ),
+      ),
+    ).toHaveLength(1);
   });
 
   it("disable-file comments apply to the whole file", () => {
-    expect(core(lintText("# drainlint-disable-file readiness-probe-missing\n" + dep()))).toEqual([]);
+    expect(core(lintText("# drainlint-disable-file readiness-probe-missing\n" + dep()))).toEqual(
+      [],
+    );
     expect(core(lintText("# drainlint-disable-file parse-error\n" + dep()))).toHaveLength(1);
   });
 
   it("--rule severity overrides and off", () => {
-    expect(core(lintText(dep(), { settings: { rules: { "readiness-probe-missing": "warning" } } }))[0].severity).toBe("warning");
-    expect(core(lintText(dep(), { settings: { rules: { "readiness-probe-missing": "off" } } }))).toEqual([]);
+    expect(
+      core(lintText(dep(), { settings: { rules: { "readiness-probe-missing": "warning" } } }))[0]
+        .severity,
+    ).toBe("warning");
+    expect(
+      core(lintText(dep(), { settings: { rules: { "readiness-probe-missing": "off" } } })),
+    ).toEqual([]);
   });
 });
