@@ -15,6 +15,9 @@ import {
   isListKind,
   isRecord,
   linkWorkloads,
+  isModelDocument,
+  rolloutRefsOf,
+  type RolloutRef,
   objectRef,
   type ServiceView,
   type WorkloadView,
@@ -43,6 +46,7 @@ import {
 } from "../config/merge.js";
 import { didYouMean } from "../util/text.js";
 import { fileKindOf } from "../discover.js";
+import { lintDockerfile } from "./dockerfile.js";
 
 export const RULES: ReadonlyArray<Rule> = registry as ReadonlyArray<Rule>;
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.meta.id));
@@ -108,12 +112,8 @@ export interface LintOptions {
   noIgnore?: boolean;
   /** gitignore-style patterns relative to `cwd` (config `ignorePaths`). */
   ignorePatterns?: string[];
-  settings?: Partial<LintSettings>;
-}
-
-export function resolveSettings(partial?: Partial<LintSettings>): LintSettings {
   /** Settings over the config file's (flags over config over defaults). */
-  const d = defaultSettings();
+  settings?: Partial<LintSettings>;
   /**
    * A config file path (relative to `cwd`), a loaded config (`loadConfigFile`), a config
    * object (validated like the file), or `true` to find `.drainlint.yaml` from `cwd` upward
@@ -122,6 +122,10 @@ export function resolveSettings(partial?: Partial<LintSettings>): LintSettings {
   config?: ConfigInput;
   /** Report suppressions that suppressed nothing (as `invalid-annotation` findings). */
   reportUnusedDisable?: boolean;
+}
+
+export function resolveSettings(partial?: Partial<LintSettings>): LintSettings {
+  const d = defaultSettings();
   if (!partial) return d;
   return {
     kubeVersion: partial.kubeVersion ?? d.kubeVersion,
@@ -134,24 +138,24 @@ export function resolveSettings(partial?: Partial<LintSettings>): LintSettings {
 /** Discovers, reads and lints. Throws UsageError for a path that does not exist. */
 export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const cwd = options.cwd ?? process.cwd();
-  const paths = options.paths?.length ? options.paths : ["."];
-  const sources: SourceFile[] = [];
-  const notices: Notice[] = [];
-  const fsPaths = paths.filter((p) => p !== "-");
   const config = resolveConfig(options.config, cwd);
   const settings = config
     ? overlaySettings(settingsFromConfig(config.config), options.settings)
     : resolveSettings(options.settings);
   const configIgnores = configIgnore(config);
+  const paths = options.paths?.length ? options.paths : ["."];
+  const sources: SourceFile[] = [];
+  const notices: Notice[] = [];
+  const fsPaths = paths.filter((p) => p !== "-");
   const found = await discover(fsPaths, {
     cwd,
     noIgnore: options.noIgnore,
     ignorePatterns: options.ignorePatterns,
+    ignoreGroups: configIgnores ? [configIgnores] : undefined,
   });
   if (found.missing.length)
     throw new UsageError(`no such file or directory: ${found.missing.join(", ")}`);
   for (const n of found.notices)
-    ignoreGroups: configIgnores ? [configIgnores] : undefined,
     notices.push({ file: displayPathOf(n.path, cwd), message: n.message });
   if (paths.includes("-")) {
     const buf =
@@ -217,10 +221,30 @@ function lineOfOffset(text: string, offset: number): number {
   return line;
 }
 
+export interface LintSourcesOptions {
+  cwd?: string;
+  reportUnusedDisable?: boolean;
+  /**
+   * Services and Rollout references of the whole run, when `sources` is one chunk of it
+   * (src/engine/workers.ts); by default those of `sources`.
+   */
+  link?: LinkData;
+  /** Receives the Services and Rollout references found in `sources` (to check `link`). */
+  onLinked?: (local: LinkData) => void;
+  /** Compose every document, even those no rule reads (for comparisons); default true. */
+  prefilter?: boolean;
+}
+
+/** The cross-file inputs of the bundle pass, as plain data. */
+export interface LinkData {
+  services: ServiceView[];
+  rollouts: RolloutRef[];
+}
+
 export function lintSources(
   sources: SourceFile[],
   settings: LintSettings,
-  opts: { cwd?: string; reportUnusedDisable?: boolean } = {},
+  opts: LintSourcesOptions = {},
 ): LintResult {
   const cwd = opts.cwd ?? process.cwd();
   const pending: Pending[] = [];
@@ -309,6 +333,11 @@ export function lintSources(
     if (source.kind === "dockerfile") {
       units.push({ file: source.displayPath, object: null, source: null });
       objects++;
+      // One Dockerfile is one object for precedence (one PID 1, one STOPSIGNAL).
+      const key = `${source.displayPath}#dockerfile`;
+      lintDockerfile(source, RULES, settings, (meta, r) =>
+        push(meta, source, r.at, r, null, null, state, null, key),
+      );
       continue;
     }
     if (source.kind === "json" && !/"kind"\s*:/.test(source.text)) continue; // not a Kubernetes object
@@ -320,10 +349,30 @@ export function lintSources(
       charts.set(chartRoot, g);
       continue;
     }
-    const parsed = parseYaml(source.text);
+    // Documents no rule reads are not composed (SPEC §9), except in a template, whose
+    // placeholders are found in the composed nodes.
+    const keep = opts.prefilter === false || tmpl ? undefined : isModelDocument;
+    const parsed = parseYaml(source.text, { keep });
     state.parsed = parsed;
     let templateReported = false;
+    let nextSkipped = 0;
+    // Uncomposed documents still count as objects (and JUnit units), in document order.
+    const flushSkipped = (before: number) => {
+      for (; nextSkipped < parsed.skipped.length; nextSkipped++) {
+        const s = parsed.skipped[nextSkipped];
+        if (s.index >= before) break;
+        if (s.apiVersion === null || s.kind === null) continue;
+        objects++;
+        const { apiVersion, kind, name, namespace } = s;
+        units.push({
+          file: source.displayPath,
+          object: { apiVersion, kind, name, namespace },
+          source: s.helmSource ? { file: s.helmSource } : null,
+        });
+      }
+    };
     for (const ydoc of parsed.docs) {
+      flushSkipped(ydoc.index);
       // {{ … }} placeholders outside a chart either break the YAML or turn into a mapping
       // used as a key (`name: {{ x }}`): one notice for the file, not a parse error.
       const templateAt = tmpl ? (ydoc.error?.offset ?? collectionKeyOffset(ydoc.doc)) : null;
@@ -446,6 +495,7 @@ export function lintSources(
         if (w) workloads.push(w);
       }
     }
+    flushSkipped(Infinity);
   }
 
   // 2. Unrendered charts: one finding per chart (SPEC §1).
@@ -482,7 +532,8 @@ export function lintSources(
   }
 
   // 3. The bundle pass, then the rules.
-  linkWorkloads(workloads, services);
+  opts.onLinked?.({ services, rollouts: rolloutRefsOf(workloads) });
+  linkWorkloads(workloads, opts.link?.services ?? services, opts.link?.rollouts);
   const stateOf = new Map(states.map((s) => [s.source, s]));
   for (const w of workloads) {
     const state = stateOf.get(w.file)!;
@@ -525,57 +576,6 @@ export function lintSources(
   }
 
   // 4. Precedence, severity overrides, suppression.
-  const kept = applyPrecedence(pending).filter((p) => {
-    const level = settings.rules[p.meta.id];
-    if (level === "off") return false;
-    if (level) p.finding.severity = level;
-    return !isSuppressed(p, annotationDirectives);
-  });
-
-  const findings = kept.map((p) => p.finding).sort(compareFindings);
-  const summary: LintSummary = {
-    files: sources.length,
-    objects,
-    errors: count(findings, "error"),
-    warnings: count(findings, "warning"),
-    infos: count(findings, "info"),
-    fixable: findings.filter((f) => f.fix !== null).length,
-  };
-  const directives = states.flatMap((s) =>
-    s.directives.map((d) => ({ file: s.source.displayPath, directive: d })),
-  );
-  return { findings, summary, notices: [], units, sources, directives };
-}
-
-/** Why `toJS` gave up, in words: an alias bomb, or nesting deeper than the stack. */
-function expansionProblem(e: unknown): string {
-  if (e instanceof RangeError) return "the document is nested too deeply to be read";
-  const message = e instanceof Error ? e.message : String(e);
-  return /alias count/i.test(message)
-    ? "its aliases expand to too many nodes (an alias bomb?)"
-    : message.split("\n")[0];
-}
-
-function plural(n: number, w: string): string {
-  return `${n} ${n === 1 ? w : w + "s"}`;
-}
-
-function spanAtLine(text: string, line: number): Span {
-  let offset = 0;
-  for (let l = 1; l < line; l++) {
-    const nl = text.indexOf("\n", offset);
-    if (nl < 0) break;
-    offset = nl + 1;
-  }
-  const end = text.indexOf("\n", offset);
-  const lineText = text.slice(offset, end < 0 ? text.length : end).replace(/\r$/, "");
-  return {
-    line,
-    column: 1,
-    endLine: line,
-    endColumn: lineText.length + 1,
-    offset,
-    endOffset: offset + lineText.length,
   const annotationDirectives = new Map<WorkloadView, { directive: Directive; at: Span }>();
   for (const w of workloads) {
     const key = "drainlint.dev/ignore";
@@ -594,12 +594,12 @@ function spanAtLine(text: string, line: number): Span {
     };
     annotationDirectives.set(w, { directive, at });
   }
-  };
-}
-
-/** The `{{` on the line of `offset` (or the line's first non-blank character). */
-function templateSpan(text: string, offset: number): Span {
-  const line = spanAtLine(text, lineOfOffset(text, offset));
+  const kept = applyPrecedence(pending).filter((p) => {
+    const level = settings.rules[p.meta.id];
+    if (level === "off") return false;
+    if (level) p.finding.severity = level;
+    return !isSuppressed(p, annotationDirectives);
+  });
   if (opts.reportUnusedDisable) {
     // Reported as invalid-annotation (drainlint's rule for its own directives), after
     // suppression so that no directive can hide them; `off` for that rule does not silence
@@ -643,6 +643,59 @@ function templateSpan(text: string, offset: number): Span {
       kept.push(p);
     }
   }
+
+  const findings = kept.map((p) => p.finding).sort(compareFindings);
+  const summary: LintSummary = {
+    files: sources.length,
+    objects,
+    errors: count(findings, "error"),
+    warnings: count(findings, "warning"),
+    infos: count(findings, "info"),
+    fixable: findings.filter((f) => f.fix !== null).length,
+  };
+  const directives = states.flatMap((s) =>
+    s.directives.map((d) => ({ file: s.source.displayPath, directive: d })),
+  );
+  for (const [w, { directive }] of annotationDirectives)
+    directives.push({ file: w.file.displayPath, directive });
+  return { findings, summary, notices: [], units, sources, directives };
+}
+
+/** Why `toJS` gave up, in words: an alias bomb, or nesting deeper than the stack. */
+function expansionProblem(e: unknown): string {
+  if (e instanceof RangeError) return "the document is nested too deeply to be read";
+  const message = e instanceof Error ? e.message : String(e);
+  return /alias count/i.test(message)
+    ? "its aliases expand to too many nodes (an alias bomb?)"
+    : message.split("\n")[0];
+}
+
+function plural(n: number, w: string): string {
+  return `${n} ${n === 1 ? w : w + "s"}`;
+}
+
+function spanAtLine(text: string, line: number): Span {
+  let offset = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf("\n", offset);
+    if (nl < 0) break;
+    offset = nl + 1;
+  }
+  const end = text.indexOf("\n", offset);
+  const lineText = text.slice(offset, end < 0 ? text.length : end).replace(/\r$/, "");
+  return {
+    line,
+    column: 1,
+    endLine: line,
+    endColumn: lineText.length + 1,
+    offset,
+    endOffset: offset + lineText.length,
+  };
+}
+
+/** The `{{` on the line of `offset` (or the line's first non-blank character). */
+function templateSpan(text: string, offset: number): Span {
+  const line = spanAtLine(text, lineOfOffset(text, offset));
   const lineText = text.slice(line.offset, line.endOffset);
   const at = lineText.indexOf("{{");
   const col = at >= 0 ? at : Math.max(0, lineText.search(/\S/));
@@ -656,8 +709,6 @@ function templateSpan(text: string, offset: number): Span {
   };
 }
 
-  for (const [w, { directive }] of annotationDirectives)
-    directives.push({ file: w.file.displayPath, directive });
 function workloadKey(w: WorkloadView): string {
   return `${w.file.displayPath}#${w.docIndex}#${w.objectPath.join(".")}`;
 }
@@ -678,11 +729,20 @@ export function compareFindings(a: Finding, b: Finding): number {
 
 /** One problem, one finding (SPEC §2): drop findings a silencing rule already covers. */
 function applyPrecedence(all: Pending[]): Pending[] {
+  // Only findings on the same object can silence each other: compare within those (the
+  // whole-run comparison was quadratic in the number of findings).
+  const byObject = new Map<string, Pending[]>();
+  for (const p of all) {
+    if (p.objectKey === null) continue;
+    const list = byObject.get(p.objectKey);
+    if (list) list.push(p);
+    else byObject.set(p.objectKey, [p]);
+  }
   return all.filter((p) => {
     const silencers = p.meta.silencedBy;
     if (!silencers || p.objectKey === null) return true;
     return !silencers.some((s) =>
-      all.some(
+      byObject.get(p.objectKey!)!.some(
         (q) =>
           q !== p &&
           q.meta.id === s.rule &&

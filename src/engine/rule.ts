@@ -65,6 +65,11 @@ export type RuleContext<T extends RuleTarget = RuleTarget> = BaseContext & Targe
 export interface Rule<T extends RuleTarget = RuleTarget> {
   meta: RuleMeta & { target: T };
   check?: (view: TargetViews[T], ctx: RuleContext<T>) => void;
+  /**
+   * A container or pod rule that also reads Dockerfiles (the PID 1 rules, STOPSIGNAL under
+   * invalid-shutdown-config): called once per Dockerfile that parsed.
+   */
+  checkDockerfile?: (view: DockerfileView, ctx: RuleContext<"dockerfile">) => void;
 }
 
 /** Identity with types: `defineRule({ meta, check })`. */
