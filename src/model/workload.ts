@@ -56,6 +56,19 @@ export function kindInfo(apiVersion: unknown, kind: unknown): KindInfo | null {
   return KINDS[`${groupOf(apiVersion)}/${kind}`] ?? null;
 }
 
+/**
+ * True for the documents the engine reads (workloads, Services, `*List` objects); the
+ * parser's prefilter leaves every other document uncomposed (SPEC §9).
+ */
+export function isModelDocument(h: { apiVersion: string | null; kind: string | null }): boolean {
+  if (h.apiVersion === null || h.kind === null) return false;
+  return (
+    kindInfo(h.apiVersion, h.kind) !== null ||
+    isServiceKind(h.apiVersion, h.kind) ||
+    h.kind.endsWith("List")
+  );
+}
+
 export function isServiceKind(apiVersion: unknown, kind: unknown): boolean {
   return kind === "Service" && apiVersion === "v1";
 }
@@ -373,20 +386,32 @@ export function selects(svc: ServiceView, w: WorkloadView): boolean {
  * The bundle pass (SPEC §2): Service selection across all files of the run, Rollout
  * workloadRefs, and so which workloads serve traffic.
  */
-export function linkWorkloads(workloads: WorkloadView[], services: ServiceView[]): void {
+export function linkWorkloads(
+  workloads: WorkloadView[],
+  services: ServiceView[],
+  rollouts: RolloutRef[] = rolloutRefsOf(workloads),
+): void {
   for (const w of workloads) w.selectedBy = services.filter((s) => selects(s, w));
-  for (const r of workloads) {
-    if (!r.workloadRef) continue;
+  for (const r of rollouts) {
     for (const w of workloads) {
-      if (
-        w.kind === r.workloadRef.kind &&
-        w.name === r.workloadRef.name &&
-        sameNamespace(w.namespace, r.namespace)
-      )
+      if (w.kind === r.kind && w.name === r.name && sameNamespace(w.namespace, r.namespace))
         w.referencedByRollout = true;
     }
   }
   for (const w of workloads) w.serving = isServing(w);
+}
+
+/** What a Rollout's `workloadRef` points at: all the bundle pass needs of it (plain data). */
+export interface RolloutRef {
+  kind: string;
+  name: string;
+  namespace: string | null;
+}
+
+export function rolloutRefsOf(workloads: WorkloadView[]): RolloutRef[] {
+  return workloads.flatMap((r) =>
+    r.workloadRef ? [{ ...r.workloadRef, namespace: r.namespace }] : [],
+  );
 }
 
 function isServing(w: WorkloadView): boolean {

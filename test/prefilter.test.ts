@@ -1,0 +1,97 @@
+/**
+ * The prefilter (src/parse/prefilter.ts) must change nothing but speed: linting with it and
+ * with every document composed gives the same findings, objects and units, on the fixtures
+ * and on the real corpus (../shared/corpus/real, skipped when absent).
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { discover } from "../src/discover.js";
+import { lintSources, resolveSettings } from "../src/engine/lint.js";
+import { Parser } from "yaml";
+import { documentHeader } from "../src/parse/prefilter.js";
+import { parseYaml } from "../src/parse/yaml.js";
+import { readSource } from "../src/read.js";
+import type { CST } from "yaml";
+import type { SourceFile } from "../src/types.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const REAL = path.resolve(ROOT, "../shared/corpus/real");
+
+async function sourcesUnder(dir: string): Promise<SourceFile[]> {
+  const found = await discover([dir], { cwd: ROOT, noIgnore: true });
+  const out: SourceFile[] = [];
+  for (const f of found.files) {
+    try {
+      out.push(await readSource(f.path, f.kind, ROOT));
+    } catch {
+      /* unreadable files are the reader's business, not this test's */
+    }
+  }
+  return out;
+}
+
+function compare(sources: SourceFile[]) {
+  const settings = resolveSettings();
+  const fast = lintSources(sources, settings, { cwd: ROOT });
+  const full = lintSources(sources, settings, { cwd: ROOT, prefilter: false });
+  expect(fast.findings).toEqual(full.findings);
+  expect(fast.summary).toEqual(full.summary);
+  expect(fast.units).toEqual(full.units);
+  return full;
+}
+
+function header(text: string) {
+  const doc = [...new Parser().parse(text)].find((t) => t.type === "document");
+  return documentHeader(doc as CST.Document);
+}
+
+describe("prefilter", () => {
+  it("reads apiVersion, kind, name and namespace from the tokens", () => {
+    expect(
+      header(
+        "apiVersion: v1\nkind: ConfigMap # c\nmetadata:\n  name: 'cfg'\n  namespace: \"ns\"\n",
+      ),
+    ).toEqual({ apiVersion: "v1", kind: "ConfigMap", name: "cfg", namespace: "ns" });
+    // Plain scalars the core schema reads as numbers, booleans or null are no strings.
+    expect(header("apiVersion: 1.0\nkind: true\nmetadata: { name: x }\n")).toBeNull();
+    expect(header("apiVersion: 1.0\nkind: true\n")).toEqual({
+      apiVersion: null,
+      kind: null,
+      name: null,
+      namespace: null,
+    });
+  });
+
+  it("gives up where composing could differ: merge keys, aliases, tags, duplicates", () => {
+    expect(header("<<: {kind: Deployment}\napiVersion: v1\n")).toBeNull();
+    expect(header("apiVersion: v1\nkind: *k\n")).toBeNull();
+    expect(header("apiVersion: v1\nkind: !!str ConfigMap\n")).toBeNull();
+    expect(header("apiVersion: v1\nkind: ConfigMap\nkind: Deployment\n")).toBeNull();
+    expect(header('{"apiVersion": "v1", "kind": "ConfigMap"}')).toBeNull();
+  });
+
+  it("composes only what the filter keeps and keeps every document's index", () => {
+    const text =
+      "kind: ConfigMap\napiVersion: v1\n---\n# Source: c/templates/d.yaml\nkind: Deployment\napiVersion: apps/v1\n---\nkind: Secret\napiVersion: v1\n";
+    const parsed = parseYaml(text, { keep: (h) => h.kind === "Deployment" });
+    expect(parsed.docs.map((d) => [d.index, d.helmSource])).toEqual([[1, "c/templates/d.yaml"]]);
+    expect(parsed.skipped.map((d) => [d.index, d.kind])).toEqual([
+      [0, "ConfigMap"],
+      [2, "Secret"],
+    ]);
+  });
+
+  it("changes no finding, object or unit on the fixtures", async () => {
+    const full = compare(await sourcesUnder(path.join(ROOT, "fixtures")));
+    expect(full.summary.objects).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!existsSync(REAL))(
+    "changes no finding, object or unit on the real corpus",
+    async () => {
+      const full = compare(await sourcesUnder(REAL));
+      expect(full.summary.objects).toBeGreaterThan(100);
+    },
+  );
+});
