@@ -18,6 +18,9 @@ import {
 import { FORMATS, loadFormatter, type FormatName } from "./format/index.js";
 import { defaultSettings, type LintSettings, type Severity, type SeverityOrOff } from "./types.js";
 import { didYouMean } from "./util/text.js";
+import { ConfigError } from "./config/load.js";
+import { BUDGET_KEYS, resolveConfig, settingsFromConfig } from "./config/merge.js";
+import { parseKubeVersion } from "./model/version.js";
 import { VERSION } from "./version.js";
 
 export interface CliIO {
@@ -39,6 +42,14 @@ const OPTIONS = {
   explain: { type: "string" },
   "stdin-filename": { type: "string" },
   "no-ignore": { type: "boolean" },
+  "kube-version": { type: "string" },
+  "max-request-seconds": { type: "string" },
+  "endpoint-propagation-seconds": { type: "string" },
+  "safety-margin-seconds": { type: "string" },
+  config: { type: "string", short: "c" },
+  "no-config": { type: "boolean" },
+  "print-config": { type: "string" },
+  "report-unused-disable": { type: "boolean" },
   fix: { type: "boolean" },
   "fix-dry-run": { type: "boolean" },
   quiet: { type: "boolean" },
@@ -63,6 +74,22 @@ Options:
       --explain <rule>       print a rule's documentation and exit
       --stdin-filename <n>   the name standard input is reported under
       --no-ignore            do not skip files that .gitignore or .drainlintignore list
+      --kube-version <X.Y>   target Kubernetes version (default 1.31): native preStop sleep
+                             from 1.30, sleep.seconds 0 from 1.33
+      --max-request-seconds <n>
+                             longest request the app must finish after SIGTERM (default 10)
+      --endpoint-propagation-seconds <n>
+                             time until endpoint removal reaches proxies and load balancers
+                             (default 5)
+      --safety-margin-seconds <n>
+                             margin before SIGKILL in the drain budget (default 5)
+  -c, --config <file>        use this config file instead of finding .drainlint.yaml from the
+                             working directory up to the repository root
+      --no-config            use no config file
+      --print-config <path>  print the effective configuration for a file and exit
+      --report-unused-disable
+                             report disable comments and drainlint.dev/ignore entries that
+                             suppressed nothing (as invalid-annotation)
       --fix                  apply the safe autofixes in place (standard input: print the fixed
                              text; the report then goes to standard error)
       --fix-dry-run          print the autofixes as a unified diff, write nothing (the report
@@ -109,6 +136,30 @@ function listRules(): string {
   );
 }
 
+/** --kube-version and the budget flags (SPEC §5); they override the config file. */
+function applyDrainFlags(values: Record<string, unknown>, settings: LintSettings): void {
+  const kube = values["kube-version"];
+  if (typeof kube === "string") {
+    const v = parseKubeVersion(kube);
+    if (!v) throw new UsageError(`--kube-version takes X.Y (like 1.31), got "${kube}"`);
+    settings.kubeVersion = `${v.major}.${v.minor}`;
+  }
+  const flags = {
+    "max-request-seconds": "maxRequestSeconds",
+    "endpoint-propagation-seconds": "endpointPropagationSeconds",
+    "safety-margin-seconds": "safetyMarginSeconds",
+  } as const;
+  for (const [flag, key] of Object.entries(flags)) {
+    const raw = values[flag];
+    if (typeof raw !== "string") continue;
+    const n = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+    if (!Number.isFinite(n))
+      throw new UsageError(`--${flag} takes a number of seconds (like 10), got "${raw}"`);
+    settings.budget[key] = n;
+    settings.budgetExplicit[key] = true;
+  }
+}
+
 export interface ParsedCli {
   values: Record<string, unknown>;
   positionals: string[];
@@ -143,6 +194,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr(`drainlint: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof ConfigError) {
+      for (const problem of e.problems) io.stderr(`drainlint: ${problem}\n`);
       return 2;
     }
     const err = e as Error;
@@ -182,16 +237,50 @@ async function runUnsafe(argv: string[], io: CliIO): Promise<number> {
   const format = (values.format as string | undefined) ?? "stylish";
   if (!(FORMATS as readonly string[]).includes(format))
     throw new UsageError(`--format must be one of ${FORMATS.join(", ")}, got "${format}"`);
-  const failOn = (values["fail-on"] as string | undefined) ?? "error";
+  if (values["no-config"] && values.config !== undefined)
+    throw new UsageError("--config and --no-config exclude each other");
+  const config = values["no-config"]
+    ? null
+    : resolveConfig((values.config as string | undefined) ?? true, io.cwd);
+  const failOn = (values["fail-on"] as string | undefined) ?? config?.config.failOn ?? "error";
   if (!["error", "warning", "info", "never"].includes(failOn))
     throw new UsageError(`--fail-on must be one of error, warning, info, never, got "${failOn}"`);
 
-  const settings: LintSettings = defaultSettings();
+  const settings: LintSettings = settingsFromConfig(config?.config); // flags override below
   for (const r of (values.rule as string[] | undefined) ?? []) {
     const [id, level] = parseRuleFlag(r);
     settings.rules[id] = level;
   }
+  applyDrainFlags(values, settings);
 
+  if (typeof values["print-config"] === "string") {
+    // After every flag that changes settings: it shows what a run would use.
+    const { printConfig } = await import("./config/print.js");
+    const budgetFlags = {
+      maxRequestSeconds: "max-request-seconds",
+      safetyMarginSeconds: "safety-margin-seconds",
+      endpointPropagationSeconds: "endpoint-propagation-seconds",
+    } as const;
+    const ruleFlags = ((values.rule as string[] | undefined) ?? []).map((r) => parseRuleFlag(r)[0]);
+    io.stdout(
+      await printConfig({
+        target: values["print-config"],
+        cwd: io.cwd,
+        config,
+        noConfigReason: values["no-config"] ? "none (--no-config)" : null,
+        settings,
+        flags: {
+          rules: new Set(ruleFlags),
+          kubeVersion: values["kube-version"] !== undefined,
+          budget: new Set(BUDGET_KEYS.filter((k) => values[budgetFlags[k]] !== undefined)),
+          failOn: values["fail-on"] !== undefined,
+        },
+        failOn: failOn as Severity | "never",
+        noIgnore: Boolean(values["no-ignore"]),
+      }),
+    );
+    return 0;
+  }
   const paths = positionals.length ? positionals : ["."];
   const stdin = paths.includes("-") ? await io.readStdin() : undefined;
   let result: LintResult = await lint({
@@ -201,6 +290,8 @@ async function runUnsafe(argv: string[], io: CliIO): Promise<number> {
     stdinFilename: values["stdin-filename"] as string | undefined,
     noIgnore: Boolean(values["no-ignore"]),
     settings,
+    config: config ?? false,
+    reportUnusedDisable: Boolean(values["report-unused-disable"]),
   });
   for (const n of result.notices) io.stderr(`drainlint: ${n.file}: ${n.message}\n`);
   // With a diff or standard input's fixed text on standard output, the report goes to stderr.
@@ -208,7 +299,11 @@ async function runUnsafe(argv: string[], io: CliIO): Promise<number> {
   if (values.fix || values["fix-dry-run"]) {
     const dryRun = Boolean(values["fix-dry-run"]);
     const { runFixes } = await import("./fix/run.js");
-    const outcome = await runFixes(result, settings, { cwd: io.cwd, dryRun });
+    const outcome = await runFixes(result, settings, {
+      cwd: io.cwd,
+      dryRun,
+      reportUnusedDisable: Boolean(values["report-unused-disable"]),
+    });
     result = outcome.result;
     if (outcome.output) io.stdout(outcome.output);
     for (const m of outcome.messages) io.stderr(`${m}\n`);

@@ -6,7 +6,7 @@
  * pass's output parses, and the final lint shows the fixed findings gone; otherwise it
  * keeps its original text and says why. Nothing here writes to disk (see write.ts).
  */
-import { lintSources, type LintResult } from "../engine/lint.js";
+import { lintSources, type LintResult, type LintSourcesOptions } from "../engine/lint.js";
 import { parseYaml } from "../parse/yaml.js";
 import type { Edit, Finding, LintSettings, SourceFile } from "../types.js";
 
@@ -140,8 +140,7 @@ export interface FixRun {
   passes: number;
 }
 
-export interface FixOptions {
-  cwd?: string;
+export interface FixOptions extends Pick<LintSourcesOptions, "cwd" | "reportUnusedDisable"> {
   /** The lint of `sources` as they are, when the caller already has it. */
   initial?: LintResult;
   maxPasses?: number;
@@ -162,7 +161,10 @@ export function fixSources(
   settings: LintSettings,
   opts: FixOptions = {},
 ): FixRun {
-  const cwd = opts.cwd ?? process.cwd();
+  const lintOpts: LintSourcesOptions = {
+    cwd: opts.cwd ?? process.cwd(),
+    reportUnusedDisable: opts.reportUnusedDisable,
+  };
   const maxPasses = opts.maxPasses ?? MAX_PASSES;
   const states = sources.map((source) => ({
     source,
@@ -174,7 +176,7 @@ export function fixSources(
   const byName = new Map(states.map((s) => [s.source.displayPath, s]));
   const current = () => states.map((s) => ({ ...s.source, text: s.text }));
 
-  let result = opts.initial ?? lintSources(current(), settings, { cwd });
+  let result = opts.initial ?? lintSources(current(), settings, lintOpts);
   let passes = 0;
   while (passes < maxPasses) {
     const perFile = new Map<string, Finding[]>();
@@ -219,7 +221,7 @@ export function fixSources(
     }
     if (!changed) break;
     passes++;
-    result = lintSources(current(), settings, { cwd });
+    result = lintSources(current(), settings, lintOpts);
   }
 
   // A fix that did not remove its finding is not trusted: the file keeps its original text.
@@ -237,7 +239,7 @@ export function fixSources(
     s.fixed = [];
     reverted = true;
   }
-  if (reverted) result = lintSources(current(), settings, { cwd });
+  if (reverted) result = lintSources(current(), settings, lintOpts);
   if (opts.initial && result !== opts.initial) {
     // Files that could not be read are not sources: keep their notices and their count.
     result.notices.unshift(...opts.initial.notices);

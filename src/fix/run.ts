@@ -23,9 +23,10 @@ export interface FixOutcome {
 export async function runFixes(
   initial: LintResult,
   settings: LintSettings,
-  opts: { cwd: string; dryRun: boolean },
+  opts: { cwd: string; dryRun: boolean; reportUnusedDisable?: boolean },
 ): Promise<FixOutcome> {
-  const run = fixSources(initial.sources, settings, { cwd: opts.cwd, initial });
+  const lintOpts = { cwd: opts.cwd, reportUnusedDisable: opts.reportUnusedDisable };
+  const run = fixSources(initial.sources, settings, { ...lintOpts, initial });
   const messages: string[] = [];
   const finalText = new Map<SourceFile, string>();
   let output = "";
@@ -72,7 +73,7 @@ export async function runFixes(
   let result = run.result;
   if (reverted) {
     const sources = initial.sources.map((s) => ({ ...s, text: finalText.get(s) ?? s.text }));
-    result = lintSources(sources, settings, { cwd: opts.cwd });
+    result = lintSources(sources, settings, lintOpts);
     result.notices.unshift(...initial.notices);
     result.summary.files = initial.summary.files;
   }
