@@ -314,7 +314,7 @@ export function analyzeCommand(argv: readonly string[]): DelayAnalysis & {
 const HANDLERS = ["exec", "httpGet", "tcpSocket", "sleep"] as const;
 
 function shellQuote(argv: readonly string[]): string {
-  return argv.map((a) => (/^[\w./:=+-]+$/.test(a) ? a : JSON.stringify(a))).join(" ");
+  return argv.map((a) => (/^[\w./:=+-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(" ");
 }
 
 /** The preStop hook at `path` (the `preStop` key's path) with value `hook`. */
@@ -376,7 +376,7 @@ export function analyzePreStop(hook: unknown, path: Path): PreStopAnalysis {
         ...a,
         kind,
         appManaged: !a.sleepOnly,
-        describe: `exec "${shellQuote(cmd as string[])}"`,
+        describe: `exec \`${shellQuote(cmd as string[])}\``,
       };
     }
   }
