@@ -20,7 +20,6 @@ import { defaultSettings, type LintSettings, type Severity, type SeverityOrOff }
 import { didYouMean } from "./util/text.js";
 import { ConfigError } from "./config/load.js";
 import { BUDGET_KEYS, resolveConfig, settingsFromConfig } from "./config/merge.js";
-import { parseKubeVersion } from "./model/version.js";
 import { VERSION } from "./version.js";
 
 export interface CliIO {
@@ -42,10 +41,6 @@ const OPTIONS = {
   explain: { type: "string" },
   "stdin-filename": { type: "string" },
   "no-ignore": { type: "boolean" },
-  "kube-version": { type: "string" },
-  "max-request-seconds": { type: "string" },
-  "endpoint-propagation-seconds": { type: "string" },
-  "safety-margin-seconds": { type: "string" },
   config: { type: "string", short: "c" },
   "no-config": { type: "boolean" },
   "print-config": { type: "string" },
@@ -74,15 +69,6 @@ Options:
       --explain <rule>       print a rule's documentation and exit
       --stdin-filename <n>   the name standard input is reported under
       --no-ignore            do not skip files that .gitignore or .drainlintignore list
-      --kube-version <X.Y>   target Kubernetes version (default 1.31): native preStop sleep
-                             from 1.30, sleep.seconds 0 from 1.33
-      --max-request-seconds <n>
-                             longest request the app must finish after SIGTERM (default 10)
-      --endpoint-propagation-seconds <n>
-                             time until endpoint removal reaches proxies and load balancers
-                             (default 5)
-      --safety-margin-seconds <n>
-                             margin before SIGKILL in the drain budget (default 5)
   -c, --config <file>        use this config file instead of finding .drainlint.yaml from the
                              working directory up to the repository root
       --no-config            use no config file
@@ -134,30 +120,6 @@ function listRules(): string {
         `${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${r.meta.fixable.padEnd(10)}  ${r.meta.summary}`,
     ).join("\n") + "\n"
   );
-}
-
-/** --kube-version and the budget flags (SPEC §5); they override the config file. */
-function applyDrainFlags(values: Record<string, unknown>, settings: LintSettings): void {
-  const kube = values["kube-version"];
-  if (typeof kube === "string") {
-    const v = parseKubeVersion(kube);
-    if (!v) throw new UsageError(`--kube-version takes X.Y (like 1.31), got "${kube}"`);
-    settings.kubeVersion = `${v.major}.${v.minor}`;
-  }
-  const flags = {
-    "max-request-seconds": "maxRequestSeconds",
-    "endpoint-propagation-seconds": "endpointPropagationSeconds",
-    "safety-margin-seconds": "safetyMarginSeconds",
-  } as const;
-  for (const [flag, key] of Object.entries(flags)) {
-    const raw = values[flag];
-    if (typeof raw !== "string") continue;
-    const n = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
-    if (!Number.isFinite(n))
-      throw new UsageError(`--${flag} takes a number of seconds (like 10), got "${raw}"`);
-    settings.budget[key] = n;
-    settings.budgetExplicit[key] = true;
-  }
 }
 
 export interface ParsedCli {
@@ -251,7 +213,6 @@ async function runUnsafe(argv: string[], io: CliIO): Promise<number> {
     const [id, level] = parseRuleFlag(r);
     settings.rules[id] = level;
   }
-  applyDrainFlags(values, settings);
 
   if (typeof values["print-config"] === "string") {
     // After every flag that changes settings: it shows what a run would use.
@@ -299,11 +260,7 @@ async function runUnsafe(argv: string[], io: CliIO): Promise<number> {
   if (values.fix || values["fix-dry-run"]) {
     const dryRun = Boolean(values["fix-dry-run"]);
     const { runFixes } = await import("./fix/run.js");
-    const outcome = await runFixes(result, settings, {
-      cwd: io.cwd,
-      dryRun,
-      reportUnusedDisable: Boolean(values["report-unused-disable"]),
-    });
+    const outcome = await runFixes(result, settings, { cwd: io.cwd, dryRun });
     result = outcome.result;
     if (outcome.output) io.stdout(outcome.output);
     for (const m of outcome.messages) io.stderr(`${m}\n`);
