@@ -171,7 +171,8 @@ function schemaProps(g, depth, indent) {
   for (let i = 0, n = g.int(3, depth > 0 ? 5 : 8); i < n; i++) {
     const key = `${g.pick(WORDS)}${g.pick(WORDS).replace(/^./, (c) => c.toUpperCase())}${i}`;
     s += `${pad}  ${key}:\n${pad}    description: ${g.sentence(g.int(8, 30))}\n`;
-    if (depth > 0 && g.chance(0.35)) s += `${pad}    type: object\n${schemaProps(g, depth - 1, indent + 4)}`;
+    if (depth > 0 && g.chance(0.35))
+      s += `${pad}    type: object\n${schemaProps(g, depth - 1, indent + 4)}`;
     else if (g.chance(0.3))
       s += `${pad}    type: array\n${pad}    items:\n${pad}      type: string\n${pad}      maxLength: ${g.int(10, 253)}\n`;
     else s += `${pad}    type: ${g.pick(["string", "integer", "boolean"])}\n`;
@@ -195,7 +196,11 @@ function dockerfile(g, app) {
   return (
     `FROM node:20 AS build\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\n\n` +
     `FROM node:20-slim\nWORKDIR /app\nCOPY --from=build /app /app\nEXPOSE 8080\n` +
-    (npm ? `CMD ["npm", "start"]\n` : shell ? `CMD node dist/server.js\n` : `CMD ["node", "dist/server.js"]\n`)
+    (npm
+      ? `CMD ["npm", "start"]\n`
+      : shell
+        ? `CMD node dist/server.js\n`
+        : `CMD ["node", "dist/server.js"]\n`)
   );
 }
 
@@ -253,10 +258,13 @@ export function generateCorpus(dir, target, seed = 42) {
         [`configmap.yaml`, configMap(g, app, ns)],
         [`service.yaml`, service(g, app, ns)],
         [`deployment.yaml`, controller(g, "Deployment", app, ns)],
-        [`tests/test-connection.yaml`, pod(g, `${app}-test`, ns).replace(
-          "metadata:\n",
-          `metadata:\n  annotations:\n    "helm.sh/hook": test\n`,
-        )],
+        [
+          `tests/test-connection.yaml`,
+          pod(g, `${app}-test`, ns).replace(
+            "metadata:\n",
+            `metadata:\n  annotations:\n    "helm.sh/hook": test\n`,
+          ),
+        ],
       ];
       const text = parts.map(([f, d]) => `---\n# Source: ${chart}/templates/${f}\n${d}`).join("");
       write(`helm/${base}.rendered.yaml`, text, parts.length);

@@ -741,8 +741,9 @@ function applyPrecedence(all: Pending[]): Pending[] {
   return all.filter((p) => {
     const silencers = p.meta.silencedBy;
     if (!silencers || p.objectKey === null) return true;
+    const sameObject = byObject.get(p.objectKey)!;
     return !silencers.some((s) =>
-      byObject.get(p.objectKey!)!.some(
+      sameObject.some(
         (q) =>
           q !== p &&
           q.meta.id === s.rule &&
