@@ -177,6 +177,10 @@ function shellScript(argv: string[], at: number): { index: number; shell: string
   if (!SHELLS.has(shell)) return null;
   for (let k = i + 1; k < argv.length; k++) {
     const a = argv[k];
+    if (/^[-+][oO]$/.test(a)) {
+      k++; // `-o pipefail`: an option with a value
+      continue;
+    }
     if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(a))
       return k + 1 < argv.length ? { index: k + 1, shell } : null;
     if (!a.startsWith("-") && !a.startsWith("+")) return null; // `sh script.sh`: a file we cannot see
