@@ -126,14 +126,13 @@ function schemaProblems(w: WorkloadView): ShutdownProblem[] {
     if (e.keyword === "additionalProperties") {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
       const parent = String(inner[inner.length - 1] ?? "");
-      const def = e.schemaPath.split("/")[2] ?? "";
-      const known = KNOWN_KEYS[def as keyof typeof KNOWN_KEYS] ?? [];
+      const known = Object.keys(schemaAt(rel)?.properties ?? {});
       const hint = didYouMean(key, known);
       const topics = topicsOf([...inner, hint ?? key]);
       out.push({
         path: [...path, key],
         message:
-          `"${key}" is not a field of ${where || parent}${hint ? `; did you mean "${hint}"?` : ""} ` +
+          `"${key}" is not a field of ${where || parent}${hint ? `; did you mean "${hint}"?` : "."} ` +
           `Kubernetes rejects the object (strict field validation) or drops the key (warn/ignore), so ${hint ? `"${hint}" keeps its default` : "it has no effect"}.`,
         suggestion: hint ? `Rename "${key}" to "${hint}".` : `Remove "${key}".`,
         container: c?.name ?? null,
@@ -169,6 +168,29 @@ function schemaProblems(w: WorkloadView): ShutdownProblem[] {
     }
   }
   return out;
+}
+
+interface SchemaNode {
+  $ref?: string;
+  properties?: Record<string, unknown>;
+  items?: unknown;
+}
+
+/** The schema node that validates the instance at `rel` (following $ref), for did-you-mean. */
+function schemaAt(rel: Path): SchemaNode | null {
+  const deref = (n: unknown): SchemaNode | null => {
+    if (typeof n !== "object" || n === null) return null;
+    const ref = (n as SchemaNode).$ref;
+    if (!ref) return n as SchemaNode;
+    const name = ref.split("/").pop()! as keyof typeof schema.definitions;
+    return (schema.definitions[name] as SchemaNode | undefined) ?? null;
+  };
+  let node = deref(schema);
+  for (const seg of rel) {
+    if (!node) return null;
+    node = deref(typeof seg === "number" ? node.items : node.properties?.[seg]);
+  }
+  return node;
 }
 
 function handlerCount(
