@@ -4,9 +4,14 @@ import type { DockerInstruction } from "../src/model/dockerfile-view.js";
 import { manifestPid1Analysis, type ShellInfo } from "../src/model/pid1.js";
 import { isPlainCommand } from "../src/model/shell.js";
 
-const WHY =
-  "dash (the /bin/sh of Debian and Ubuntu images) stays PID 1, ignores SIGTERM and never passes it on, " +
-  "so the app gets no SIGTERM and is SIGKILLed when the grace period ends.";
+const AFTER = "so the app gets no SIGTERM and is SIGKILLed when the grace period ends.";
+
+/** DOMAIN.md §5b: dash never execs the app of a -c script; bash only in some cases. */
+function why(shell: ShellInfo): string {
+  return /(^|\/)bash$/.test(shell.program)
+    ? `bash hands PID 1 to the app only for some scripts (an implementation detail, not a promise); when it stays PID 1 it ignores SIGTERM and does not pass it on, ${AFTER}`
+    : `dash (the /bin/sh of Debian and Ubuntu images) stays PID 1, ignores SIGTERM and never passes it on, ${AFTER}`;
+}
 
 /** `CMD ['node', 'app.js']`: Docker runs invalid JSON as shell form; the intended argv, if any. */
 function singleQuotedJson(ins: DockerInstruction): string[] | null {
@@ -52,7 +57,7 @@ export default defineRule({
     const argv = plainApp(shell);
     ctx.report({
       at: loc.at(path) ?? loc.nearest(path),
-      message: `Container "${c.name}" runs its app under ${shell.program} -c without exec ("${shell.script}"): ${WHY}`,
+      message: `Container "${c.name}" runs its app under ${shell.program} -c without exec ("${shell.script}"): ${why(shell)}`,
       suggestions: [
         argv
           ? {
@@ -86,7 +91,7 @@ export default defineRule({
     const line = argv ? `${ins.keyword} ${execFormText(argv)}` : null;
     ctx.report({
       at: ins.span,
-      message: `${ins.keyword}${ins.viaOnbuild ? " (from an ONBUILD trigger)" : ""} ${how} "${shell.script}" without exec: ${WHY}`,
+      message: `${ins.keyword}${ins.viaOnbuild ? " (from an ONBUILD trigger)" : ""} ${how} "${shell.script}" without exec: ${why(shell)}`,
       suggestions: [
         line
           ? { description: `Use exec form: ${line}.`, snippet: line }

@@ -3,6 +3,7 @@
  * errors), the model (stages, inherited config, ONBUILD, ARG in FROM, PID 1 argv), the
  * PID 1 rules' positions and fixes (applied by splicing), suppression comments.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildDockerfileView, type SiblingReader } from "../src/model/dockerfile.js";
 import { execForm, parseDockerfile } from "../src/parse/dockerfile.js";
@@ -272,5 +273,65 @@ describe("npm-as-pid1 fixes from package.json", () => {
     expect(cmd('FROM node:20\nCMD ["npm", "start"]', { "package.json": "{" })[2]).toMatch(
       /not valid JSON/,
     );
+  });
+});
+
+describe("robustness and STOPSIGNAL", () => {
+  it("never throws on arbitrary Dockerfile-like text, and positions stay inside the file", () => {
+    const line = fc.oneof(
+      fc.constantFrom(
+        "FROM node:22",
+        "FROM base",
+        "FROM node:20 AS base",
+        "ARG V=1",
+        'SHELL ["/bin/bash", "-c"]',
+        'ENTRYPOINT ["tini", "--"]',
+        "ONBUILD CMD npm start",
+        "STOPSIGNAL 9",
+        "RUN <<EOF",
+        "EOF",
+        "# escape=`",
+        "# drainlint-disable-next-line",
+        "\\",
+      ),
+      fc
+        .tuple(fc.constantFrom("CMD ", "ENTRYPOINT ", "cmd ", "RUN "), fc.string({ maxLength: 30 }))
+        .map(([k, a]) => k + a),
+      fc.string({ maxLength: 20 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(line, { maxLength: 12 }),
+        fc.constantFrom("\n", "\r\n"),
+        (lines, eol) => {
+          const text = lines.join(eol);
+          const findings = lintDocker(text);
+          for (const f of findings) {
+            expect(f.line).toBeGreaterThanOrEqual(1);
+            expect(f.line).toBeLessThanOrEqual(lines.length + 1);
+            for (const e of f.fix?.edits ?? []) {
+              expect(e.start).toBeGreaterThanOrEqual(0);
+              expect(e.end).toBeLessThanOrEqual(text.length);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("reports STOPSIGNAL SIGKILL of the final stage under invalid-shutdown-config", () => {
+    expect(brief(lintDocker('FROM node:22\nSTOPSIGNAL SIGKILL\nCMD ["node", "a.js"]\n'))).toEqual([
+      "2 invalid-shutdown-config",
+    ]);
+    expect(brief(lintDocker('FROM node:22\nSTOPSIGNAL kill\nCMD ["node", "a.js"]\n'))).toEqual([
+      "2 invalid-shutdown-config",
+    ]);
+    expect(brief(lintDocker('FROM node:22\nSTOPSIGNAL SIGINT\nCMD ["node", "a.js"]\n'))).toEqual(
+      [],
+    );
+    expect(
+      brief(lintDocker('FROM node:22 AS a\nSTOPSIGNAL 9\nFROM node:22\nCMD ["node", "a.js"]\n')),
+    ).toEqual([]);
   });
 });

@@ -158,6 +158,12 @@ describe("analyzeArgv", () => {
     expect(verdict(["sh", "-c", 'exec "$@"', "--", "node", "x"])).toBeNull();
     expect(verdict(["sh", "-c", "trap 'kill $P' TERM; node x & P=$!; wait $P"])).toBeNull();
     expect(verdict(["sh", "script.sh"])).toBeNull();
+    expect(verdict(["/bin/sh", "-c", "-x", "while true; do work; done"])).toEqual([
+      "shell",
+      "/bin/sh",
+      3,
+    ]);
+    expect(verdict(["bash", "-o", "pipefail", "-c", "a | node b"])).toEqual(["shell", "bash", 4]);
   });
 
   it("leaves plain programs and the node image's implicit node alone", () => {

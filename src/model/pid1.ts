@@ -181,8 +181,14 @@ function shellScript(argv: string[], at: number): { index: number; shell: string
       k++; // `-o pipefail`: an option with a value
       continue;
     }
-    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(a))
-      return k + 1 < argv.length ? { index: k + 1, shell } : null;
+    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(a)) {
+      // Options may still follow (`sh -c -x "<script>"`): the first operand is the script.
+      let j = k + 1;
+      while (j < argv.length && /^[-+][a-zA-Z]+$/.test(argv[j]))
+        j += /^[-+][oO]$/.test(argv[j]) ? 2 : 1;
+      if (argv[j] === "--") j++;
+      return j < argv.length ? { index: j, shell } : null;
+    }
     if (!a.startsWith("-") && !a.startsWith("+")) return null; // `sh script.sh`: a file we cannot see
   }
   return null;
