@@ -90,10 +90,10 @@ export function unusedDirectiveMessage(
         : "drainlint-disable-next-line comment";
   const scope =
     d.kind === "annotation"
-      ? "this object"
+      ? "for this object"
       : d.kind === "file"
-        ? "this file"
-        : `line ${d.line + 1}`;
+        ? "in this file"
+        : `on line ${d.line + 1}`;
   const parts: string[] = [];
   if (d.kind !== "annotation")
     for (const id of d.unknown) {
@@ -101,10 +101,10 @@ export function unusedDirectiveMessage(
       parts.push(`"${id}" is not a drainlint rule${h ? ` (did you mean "${h}"?)` : ""}`);
     }
   if (d.rules.length === 0 && d.unknown.length === 0) {
-    if (d.used.size === 0) parts.push(`nothing was reported in ${scope}`);
+    if (d.used.size === 0) parts.push(`nothing was reported ${scope}`);
   } else {
     const unused = d.rules.filter((id) => !d.used.has(id));
-    if (unused.length) parts.push(`no ${unused.join(", ")} finding was reported in ${scope}`);
+    if (unused.length) parts.push(`no ${unused.join(", ")} finding was reported ${scope}`);
   }
   if (!parts.length) return null;
   const remove =
