@@ -27,6 +27,8 @@ execFileSync(process.execPath, [path.join(root, "scripts/gen-config-validator.mj
 const entries = [
   { in: "src/cli.ts", out: "build/cli.js" },
   { in: "src/index.ts", out: "build/index.js" },
+  // Worker threads of big runs (src/engine/workers.ts loads it from beside the bundle).
+  { in: "src/engine/worker-entry.ts", out: "build/worker.js" },
   { in: "scripts/corpus.ts", out: "build/corpus.js" },
 ];
 // The Action bundle is committed, so only --dist (npm run build:action) rewrites it, and

@@ -20,7 +20,9 @@ import { defaultSettings, type LintSettings, type Severity, type SeverityOrOff }
 import { didYouMean } from "./util/text.js";
 import { ConfigError } from "./config/load.js";
 import { BUDGET_KEYS, resolveConfig, settingsFromConfig } from "./config/merge.js";
+import { parseKubeVersion } from "./model/version.js";
 import { VERSION } from "./version.js";
+import { createProgress } from "./progress.js";
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -41,6 +43,10 @@ const OPTIONS = {
   explain: { type: "string" },
   "stdin-filename": { type: "string" },
   "no-ignore": { type: "boolean" },
+  "kube-version": { type: "string" },
+  "max-request-seconds": { type: "string" },
+  "endpoint-propagation-seconds": { type: "string" },
+  "safety-margin-seconds": { type: "string" },
   config: { type: "string", short: "c" },
   "no-config": { type: "boolean" },
   "print-config": { type: "string" },
@@ -48,6 +54,7 @@ const OPTIONS = {
   fix: { type: "boolean" },
   "fix-dry-run": { type: "boolean" },
   quiet: { type: "boolean" },
+  jobs: { type: "string", short: "j" },
   "no-color": { type: "boolean" },
   color: { type: "boolean" },
   version: { type: "boolean", short: "v" },
@@ -69,6 +76,15 @@ Options:
       --explain <rule>       print a rule's documentation and exit
       --stdin-filename <n>   the name standard input is reported under
       --no-ignore            do not skip files that .gitignore or .drainlintignore list
+      --kube-version <X.Y>   target Kubernetes version (default 1.31): native preStop sleep
+                             from 1.30, sleep.seconds 0 from 1.33
+      --max-request-seconds <n>
+                             longest request the app must finish after SIGTERM (default 10)
+      --endpoint-propagation-seconds <n>
+                             time until endpoint removal reaches proxies and load balancers
+                             (default 5)
+      --safety-margin-seconds <n>
+                             margin before SIGKILL in the drain budget (default 5)
   -c, --config <file>        use this config file instead of finding .drainlint.yaml from the
                              working directory up to the repository root
       --no-config            use no config file
@@ -81,6 +97,8 @@ Options:
       --fix-dry-run          print the autofixes as a unified diff, write nothing (the report
                              then goes to standard error)
       --quiet                report errors only
+  -j, --jobs <n>             worker threads for big runs (default: one per core, at most 4;
+                             1 lints in one thread); the output is the same for every value
       --no-color             plain output
   -v, --version              print the version
   -h, --help                 print this help
@@ -120,6 +138,30 @@ function listRules(): string {
         `${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${r.meta.fixable.padEnd(10)}  ${r.meta.summary}`,
     ).join("\n") + "\n"
   );
+}
+
+/** --kube-version and the budget flags (SPEC §5); they override the config file. */
+function applyDrainFlags(values: Record<string, unknown>, settings: LintSettings): void {
+  const kube = values["kube-version"];
+  if (typeof kube === "string") {
+    const v = parseKubeVersion(kube);
+    if (!v) throw new UsageError(`--kube-version takes X.Y (like 1.31), got "${kube}"`);
+    settings.kubeVersion = `${v.major}.${v.minor}`;
+  }
+  const flags = {
+    "max-request-seconds": "maxRequestSeconds",
+    "endpoint-propagation-seconds": "endpointPropagationSeconds",
+    "safety-margin-seconds": "safetyMarginSeconds",
+  } as const;
+  for (const [flag, key] of Object.entries(flags)) {
+    const raw = values[flag];
+    if (typeof raw !== "string") continue;
+    const n = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+    if (!Number.isFinite(n))
+      throw new UsageError(`--${flag} takes a number of seconds (like 10), got "${raw}"`);
+    settings.budget[key] = n;
+    settings.budgetExplicit[key] = true;
+  }
 }
 
 export interface ParsedCli {
@@ -213,6 +255,7 @@ async function runUnsafe(argv: string[], io: CliIO): Promise<number> {
     const [id, level] = parseRuleFlag(r);
     settings.rules[id] = level;
   }
+  applyDrainFlags(values, settings);
 
   if (typeof values["print-config"] === "string") {
     // After every flag that changes settings: it shows what a run would use.
@@ -244,6 +287,10 @@ async function runUnsafe(argv: string[], io: CliIO): Promise<number> {
   }
   const paths = positionals.length ? positionals : ["."];
   const stdin = paths.includes("-") ? await io.readStdin() : undefined;
+  const jobsFlag = values.jobs as string | undefined;
+  if (jobsFlag !== undefined && !/^[1-9][0-9]*$/.test(jobsFlag))
+    throw new UsageError(`--jobs takes a positive whole number, got "${jobsFlag}"`);
+  const progress = createProgress(io.stderr, io.stderrIsTTY);
   let result: LintResult = await lint({
     paths,
     cwd: io.cwd,
@@ -253,14 +300,21 @@ async function runUnsafe(argv: string[], io: CliIO): Promise<number> {
     settings,
     config: config ?? false,
     reportUnusedDisable: Boolean(values["report-unused-disable"]),
+    jobs: jobsFlag === undefined ? undefined : Number(jobsFlag),
+    onProgress: progress.update,
   });
+  progress.end();
   for (const n of result.notices) io.stderr(`drainlint: ${n.file}: ${n.message}\n`);
   // With a diff or standard input's fixed text on standard output, the report goes to stderr.
   let reportToStderr = false;
   if (values.fix || values["fix-dry-run"]) {
     const dryRun = Boolean(values["fix-dry-run"]);
     const { runFixes } = await import("./fix/run.js");
-    const outcome = await runFixes(result, settings, { cwd: io.cwd, dryRun });
+    const outcome = await runFixes(result, settings, {
+      cwd: io.cwd,
+      dryRun,
+      reportUnusedDisable: Boolean(values["report-unused-disable"]),
+    });
     result = outcome.result;
     if (outcome.output) io.stdout(outcome.output);
     for (const m of outcome.messages) io.stderr(`${m}\n`);

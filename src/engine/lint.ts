@@ -46,6 +46,7 @@ import {
 } from "../config/merge.js";
 import { didYouMean } from "../util/text.js";
 import { fileKindOf } from "../discover.js";
+import { lintChunked } from "./workers.js";
 import { lintDockerfile } from "./dockerfile.js";
 
 export const RULES: ReadonlyArray<Rule> = registry as ReadonlyArray<Rule>;
@@ -122,6 +123,10 @@ export interface LintOptions {
   config?: ConfigInput;
   /** Report suppressions that suppressed nothing (as `invalid-annotation` findings). */
   reportUnusedDisable?: boolean;
+  /** Worker threads for big runs (1: none); default one per core, at most 4 (workers.ts). */
+  jobs?: number;
+  /** Called as files are linted (for a progress display). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export function resolveSettings(partial?: Partial<LintSettings>): LintSettings {
@@ -183,10 +188,12 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       else sources.push(unreadableSource(f.path, displayPathOf(f.path, cwd), f.kind, e));
     }
   }
-  const result = lintSources(sources, settings, {
-    cwd,
-    reportUnusedDisable: options.reportUnusedDisable,
-  });
+  const result = await lintChunked(
+    sources,
+    settings,
+    { cwd, reportUnusedDisable: options.reportUnusedDisable },
+    { jobs: options.jobs, onProgress: options.onProgress },
+  );
   result.notices.unshift(...notices);
   result.summary.files += notices.filter((n) =>
     found.files.some((f) => displayPathOf(f.path, cwd) === n.file),
@@ -206,14 +213,14 @@ interface ChartGroup {
 }
 
 /** `<chart>/templates/…` where `<chart>/Chart.yaml` exists (or the templates/ parent), else null. */
-function chartRootOf(file: string): string | null {
+export function chartRootOf(file: string): string | null {
   const parts = file.split(path.sep);
   const idx = parts.lastIndexOf("templates");
   if (idx <= 0) return null;
   return parts.slice(0, idx).join(path.sep) || path.sep;
 }
 
-const TEMPLATE_RE = /\{\{[\s\S]*?\}\}/;
+export const TEMPLATE_RE = /\{\{[\s\S]*?\}\}/;
 
 function lineOfOffset(text: string, offset: number): number {
   let line = 1;
