@@ -1,6 +1,7 @@
 import { defineRule } from "../src/engine/rule.js";
 import { upsertKeyEdit } from "../src/fix/edits.js";
 import { budgetSum, containerBudget, graceText, podGraceTarget } from "../src/model/budget.js";
+import { manifestPid1Problem } from "../src/model/pid1.js";
 import { fmtSeconds } from "../src/model/prestop.js";
 
 /** Seconds the app has between SIGTERM and SIGKILL: max(grace − floor(preStop), 2) (DOMAIN.md §2). */
@@ -30,7 +31,25 @@ export default defineRule({
     const grace = w.grace.value;
     if (grace === 0) return; // invalid-shutdown-config: no graceful shutdown at all
     const window = termWindow(grace, preStop.seconds);
-    if (window > 2) return;
+    // Or the app never gets SIGTERM in a usable way: npm/yarn/pnpm or a shell as PID 1.
+    const pid1 = manifestPid1Problem(c);
+    if (window > 2) {
+      if (pid1)
+        ctx.report({
+          at: w.locator.at(preStop.path) ?? w.locator.nearest(preStop.path),
+          message:
+            `The preStop hook of "${c.name}" only sleeps (${preStop.describe}), and its PID 1 cannot drain after it: ${pid1.reason}. ` +
+            `The sleep only delays SIGTERM; nothing drains.`,
+          suggestions: [
+            {
+              description: `Start the runtime directly in command/args (for example ["node", "server.js"]) so the app itself receives SIGTERM, instead of ${pid1.program}.`,
+              snippet: `command: ["node", "server.js"]`,
+            },
+          ],
+          topics: ["preStop"],
+        });
+      return;
+    }
     const sleep = fmtSeconds(preStop.seconds);
     const finite = Number.isFinite(preStop.seconds);
     // The pod's largest budget, and at least enough to leave the app more than the 2 s floor.
@@ -54,7 +73,8 @@ export default defineRule({
         `The preStop hook of "${c.name}" only sleeps (${preStop.kind === "sleep" ? preStop.describe : `${preStop.describe}, ${sleep}`}) and takes the grace period ` +
         `(${graceText(w)}): SIGTERM comes after the sleep, leaving the app max(${grace} − ${finite ? Math.floor(preStop.seconds) : "∞"}, 2) = ${window}s ` +
         `before SIGKILL, so in-flight requests are cut off. The sleep only delays SIGTERM; nothing drains.` +
-        (finite ? ` The drain budget is ${budgetSum(data, preStop)}.` : ""),
+        (finite ? ` The drain budget is ${budgetSum(data, preStop)}.` : "") +
+        (pid1 ? ` Also, its PID 1 cannot drain: ${pid1.reason}.` : ""),
       suggestions: [
         finite && target !== null
           ? {
