@@ -53,12 +53,23 @@ describe("prefilter", () => {
         "apiVersion: v1\nkind: ConfigMap # c\nmetadata:\n  name: 'cfg'\n  namespace: \"ns\"\n",
       ),
     ).toEqual({ apiVersion: "v1", kind: "ConfigMap", name: "cfg", namespace: "ns" });
+    expect(header("apiVersion: v1\nkind: Secret\nmetadata: { name: s, labels: {a: b} }\n")).toEqual(
+      { apiVersion: "v1", kind: "Secret", name: "s", namespace: null },
+    );
     // Plain scalars the core schema reads as numbers, booleans or null are no strings.
-    expect(header("apiVersion: 1.0\nkind: true\nmetadata: { name: x }\n")).toBeNull();
     expect(header("apiVersion: 1.0\nkind: true\n")).toEqual({
       apiVersion: null,
       kind: null,
       name: null,
+      namespace: null,
+    });
+  });
+
+  it("reads JSON (a flow map) too", () => {
+    expect(header('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}')).toEqual({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      name: "c",
       namespace: null,
     });
   });
@@ -68,7 +79,7 @@ describe("prefilter", () => {
     expect(header("apiVersion: v1\nkind: *k\n")).toBeNull();
     expect(header("apiVersion: v1\nkind: !!str ConfigMap\n")).toBeNull();
     expect(header("apiVersion: v1\nkind: ConfigMap\nkind: Deployment\n")).toBeNull();
-    expect(header('{"apiVersion": "v1", "kind": "ConfigMap"}')).toBeNull();
+    expect(header("apiVersion: v1\nkind: [ConfigMap]\n")).toBeNull();
   });
 
   it("composes only what the filter keeps and keeps every document's index", () => {

@@ -120,6 +120,8 @@ const CORE_NON_STRING = [
 ];
 
 const UNCERTAIN = Symbol("uncertain");
+const BLOCK_SEPARATORS = new Set(["space", "newline", "comment"]);
+const FLOW_SEPARATORS = new Set(["space", "newline", "comment", "comma"]);
 
 /** The string value of a scalar value token, null when it is no string, UNCERTAIN otherwise. */
 function stringValue(
@@ -144,12 +146,14 @@ function readMap(
   wanted: readonly string[],
   nested: Record<string, readonly string[]> = {},
 ): Record<string, unknown> | null {
-  if (!map || map.type !== "block-map") return null;
+  // A block map, or a flow map (`metadata: { name: x }`) whose items are separated by commas.
+  const flow = map?.type === "flow-collection" && map.start.source === "{";
+  if (!map || (map.type !== "block-map" && !flow)) return null;
+  const separators = flow ? FLOW_SEPARATORS : BLOCK_SEPARATORS;
   const found: Record<string, unknown> = {};
-  for (const item of map.items) {
-    if (item.explicitKey || !item.key) return null;
-    if (item.start.some((t) => t.type !== "space" && t.type !== "newline" && t.type !== "comment"))
-      return null;
+  for (const item of (map as CST.BlockMap | CST.FlowCollection).items as CST.CollectionItem[]) {
+    if (!item.key || ("explicitKey" in item && item.explicitKey)) return null;
+    if (item.start.some((t) => !separators.has(t.type))) return null;
     if (!SIMPLE_SCALARS.has(item.key.type)) return null; // alias, collection or block scalar key
     const key = CST.resolveAsScalar(item.key as CST.FlowScalar, true, () => {});
     if (!key) return null;

@@ -1,0 +1,150 @@
+/**
+ * Chunked and multi-threaded runs (src/engine/workers.ts) give exactly the output of one
+ * single-threaded pass: in process (chunks in turn) against `lintSources` over everything,
+ * and through the bundled CLI (real worker threads) with --jobs 2 against --jobs 1.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lintSources, resolveSettings } from "../src/engine/lint.js";
+import { chunkSources, CHUNK_SIZE, lintChunked, predictLinks } from "../src/engine/workers.js";
+import { createProgress } from "../src/progress.js";
+import { source } from "./helpers/lint.js";
+// @ts-expect-error plain ESM script without types
+import { generateCorpus } from "../bench/generate.mjs";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+const POD = `apiVersion: v1
+kind: Pod
+metadata: { name: portless, namespace: shop, labels: { app: shop-web } }
+spec:
+  containers:
+    - name: web
+      image: web:1
+`;
+const SERVICE = `apiVersion: v1
+kind: Service
+metadata: { name: shop-web, namespace: shop }
+spec:
+  selector: { app: shop-web }
+`;
+
+function filler(bytes: number): string {
+  let s = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: big }\ndata:\n";
+  for (let i = 0; s.length < bytes; i++) s += `  key${i}: "${"x".repeat(80)}"\n`;
+  return s;
+}
+
+describe("chunked runs", () => {
+  // A Service in a later chunk selects a port-less Pod in the first: the bundle pass must
+  // still see it (the Pod serves, so its only container needs a readiness probe).
+  const sources = [
+    source(POD, "a/pod.yaml"),
+    source(filler(CHUNK_SIZE + 1000), "b/filler.yaml"),
+    source(SERVICE, "c/service.yaml"),
+  ];
+
+  it("cut into several chunks, and the Services are predicted", () => {
+    expect(chunkSources(sources).length).toBe(2);
+    expect(predictLinks(sources).services.map((s) => s.name)).toEqual(["shop-web"]);
+  });
+
+  it("links a Service to a workload in another chunk, as one pass does", async () => {
+    const settings = resolveSettings();
+    const whole = lintSources(sources, settings);
+    const chunked = await lintChunked(sources, settings, {}, { jobs: 1 });
+    expect(whole.findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`)).toContain(
+      "a/pod.yaml:6 readiness-probe-missing",
+    );
+    expect(chunked.findings).toEqual(whole.findings);
+    expect(chunked.summary).toEqual(whole.summary);
+    expect(chunked.units).toEqual(whole.units);
+  });
+
+  it("re-lints with the real Services when the prediction was wrong", async () => {
+    // An unrendered placeholder: the cheap prediction reads this Service, the engine does
+    // not lint a document whose key is a {{ … }} map, so the Pod is selected by nothing.
+    const templated = SERVICE.replace("spec:\n", "spec:\n  {{ .Values.extra }}: 1\n");
+    const tricky = [sources[0], sources[1], source(templated, "c/service.yaml")];
+    expect(predictLinks(tricky).services.map((s) => s.name)).toEqual(["shop-web"]);
+    const settings = resolveSettings();
+    const whole = lintSources(tricky, settings);
+    const chunked = await lintChunked(tricky, settings, {}, { jobs: 1 });
+    expect(whole.findings.some((f) => f.ruleId === "readiness-probe-missing")).toBe(false);
+    expect(chunked.findings).toEqual(whole.findings);
+  });
+});
+
+describe("progress", () => {
+  it("stays silent off a terminal and during the first second, then erases itself", () => {
+    let t = 0;
+    const out: string[] = [];
+    const piped = createProgress(
+      (s) => out.push(s),
+      false,
+      1000,
+      () => t,
+    );
+    t = 5000;
+    piped.update(1, 2);
+    piped.end();
+    expect(out).toEqual([]);
+    t = 0;
+    const tty = createProgress(
+      (s) => out.push(s),
+      true,
+      1000,
+      () => t,
+    );
+    tty.update(1, 10);
+    expect(out).toEqual([]);
+    t = 1500;
+    tty.update(5, 10);
+    expect(out.join("")).toContain("5/10 files");
+    tty.end();
+    expect(out.at(-1)).toBe("\r\x1b[K");
+  });
+});
+
+describe("worker threads through the CLI", () => {
+  let dir: string;
+  beforeAll(() => {
+    execFileSync(process.execPath, [path.join(ROOT, "scripts/build.mjs")], { cwd: ROOT });
+    dir = mkdtempSync(path.join(os.tmpdir(), "drainlint-workers-"));
+    generateCorpus(dir, 3_000_000, 7);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const run = (jobs: number) => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, "bin/drainlint.js"),
+        ".",
+        "-f",
+        "json",
+        "--fail-on",
+        "never",
+        "--no-config",
+        "--jobs",
+        String(jobs),
+      ],
+      { cwd: dir, encoding: "utf8", maxBuffer: 1 << 30 },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    return r.stdout;
+  };
+
+  it("gives byte-identical JSON with 2 worker threads and with none", () => {
+    const one = run(1);
+    const two = run(2);
+    const parsed = JSON.parse(one);
+    expect(parsed.summary.files).toBeGreaterThan(100);
+    expect(parsed.findings.length).toBeGreaterThan(100);
+    expect(two).toBe(one);
+  });
+});
