@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync, readFileSync, existsSync } from "node
 import path from "node:path";
 
 /** Bumped whenever the output changes, so stale corpora are rewritten. */
-const GENERATOR_VERSION = 3;
+const GENERATOR_VERSION = 4;
 
 export const SIZES = { "1mb": 1_000_000, "10mb": 10_000_000, "50mb": 50_000_000 };
 

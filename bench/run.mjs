@@ -1,0 +1,235 @@
+// `npm run bench` (issue 8, SPEC §9): writes the generated corpora if needed, then times,
+// alternating within each round, reading the files alone, reading + yaml parseAllDocuments
+// (the floor) and drainlint (one thread, then two) on the same files, each in a fresh child
+// process. Prints medians, min–max, drainlint / floor, documents/s, MB/s and peak memory,
+// then the same for ../shared/corpus/real when present, then start-up against `node -e 0`.
+// Writes the figures to bench/out/results.json.
+//
+//   node bench/run.mjs [--sizes 1mb,10mb,50mb] [--runs N] [--no-real] [--no-startup]
+//                      [--cpu-prof]   (profile drainlint on the 10 MB corpus, print the top)
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureCorpus, SIZES } from "./generate.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const out = path.join(root, "bench/out");
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
+const sizes = option("--sizes", Object.keys(SIZES).join(",")).split(",");
+const runsOverride = option("--runs", null);
+const realDir = path.resolve(root, "../shared/corpus/real");
+const usageFile = path.join(os.tmpdir(), `drainlint-bench-${process.pid}.json`);
+const cli = path.join(root, "bin/drainlint.js");
+
+mkdirSync(out, { recursive: true });
+
+/** Runs a node script in a child; returns wall seconds, CPU seconds, peak RSS MB, stdout. */
+function measure(script, scriptArgs, { usage = true } = {}) {
+  rmSync(usageFile, { force: true });
+  const nodeArgs = usage ? ["--import", path.join(root, "bench/usage.mjs")] : [];
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [...nodeArgs, script, ...scriptArgs], {
+    cwd: root,
+    env: { ...process.env, BENCH_USAGE_FILE: usageFile, NO_COLOR: "1" },
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+  });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0 && r.status !== 1)
+    throw new Error(
+      `${path.basename(script)} ${scriptArgs.join(" ")} exited ${r.status}: ${r.stderr}`,
+    );
+  const u = usage && existsSync(usageFile) ? JSON.parse(readFileSync(usageFile, "utf8")) : null;
+  return {
+    wall,
+    cpu: u ? u.cpuMicros / 1e6 : null,
+    rssMB: u ? u.maxRSSKB / 1024 : null,
+    stdout: r.stdout,
+  };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmt = (x, d = 2) => x.toFixed(d);
+
+function benchCorpus(label, dir, runs, withJobs2) {
+  const lintArgs = (jobs) => [
+    dir,
+    "--no-ignore",
+    "--no-config",
+    "-f",
+    "json",
+    "--fail-on",
+    "never",
+    "--jobs",
+    String(jobs),
+  ];
+  const variants = {
+    read: () => measure(path.join(root, "bench/floor.mjs"), ["read", dir]),
+    floor: () => measure(path.join(root, "bench/floor.mjs"), ["parse", dir]),
+    "drainlint -j1": () => measure(cli, lintArgs(1)),
+    ...(withJobs2 ? { "drainlint -j2": () => measure(cli, lintArgs(2)) } : {}),
+  };
+  const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  let stats = null;
+  let objects = null;
+  for (let r = 0; r < runs; r++) {
+    for (const [name, fn] of Object.entries(variants)) {
+      const m = fn();
+      samples[name].push(m);
+      if (name === "floor") stats = JSON.parse(m.stdout);
+      if (name === "drainlint -j1") objects = JSON.parse(m.stdout).summary.objects;
+    }
+    process.stderr.write(`  ${label}: round ${r + 1}/${runs} done\n`);
+  }
+  const mb = stats.bytes / 1e6;
+  const rows = {};
+  for (const [name, ms] of Object.entries(samples)) {
+    const walls = ms.map((m) => m.wall);
+    rows[name] = {
+      median: median(walls),
+      min: Math.min(...walls),
+      max: Math.max(...walls),
+      cpu: median(ms.map((m) => m.cpu)),
+      rssMB: Math.max(...ms.map((m) => m.rssMB)),
+    };
+  }
+  const floor = rows.floor.median;
+  const j1 = rows["drainlint -j1"].median;
+  const result = {
+    label,
+    files: stats.files,
+    megabytes: mb,
+    documents: stats.documents,
+    objects,
+    runs,
+    rows,
+    ratio: j1 / floor,
+    cpuRatio: rows["drainlint -j1"].cpu / rows.floor.cpu,
+    speedup: withJobs2 ? j1 / rows["drainlint -j2"].median : null,
+  };
+  console.log(
+    `\n${label}: ${stats.files} files, ${fmt(mb, 1)} MB, ${stats.documents} documents (${runs} rounds)`,
+  );
+  console.log(
+    `  ${"".padEnd(15)} ${"median".padStart(8)} ${"min–max".padStart(13)} ${"CPU".padStart(7)} ${"MB/s".padStart(6)} ${"docs/s".padStart(7)} ${"peak RSS".padStart(9)}`,
+  );
+  for (const [name, r] of Object.entries(rows)) {
+    console.log(
+      `  ${name.padEnd(15)} ${fmt(r.median).padStart(7)}s ${`${fmt(r.min)}–${fmt(r.max)}`.padStart(12)}s ${fmt(r.cpu).padStart(6)}s ${fmt(mb / r.median, 1).padStart(6)} ${fmt(stats.documents / r.median, 0).padStart(7)} ${fmt(r.rssMB, 0).padStart(6)} MB`,
+    );
+  }
+  console.log(
+    `  drainlint / floor: ${fmt(result.ratio)}× wall, ${fmt(result.cpuRatio)}× CPU` +
+      (result.speedup !== null ? `; -j2 speed-up over -j1: ${fmt(result.speedup)}×` : ""),
+  );
+  return result;
+}
+
+function benchStartup(runs) {
+  const small = path.join(root, "fixtures/readiness-probe-missing/invalid-deployment-port.yaml");
+  const node0 = [];
+  const lint = [];
+  for (let r = 0; r < runs; r++) {
+    node0.push(measure("-e", ["0"], { usage: false }).wall);
+    lint.push(measure(cli, [small, "--no-config", "--fail-on", "never"], { usage: false }).wall);
+  }
+  const res = { nodeE0: median(node0), smallFile: median(lint) };
+  res.ratio = res.smallFile / res.nodeE0;
+  console.log(
+    `\nstart-up (${runs} rounds): node -e 0 ${fmt(res.nodeE0 * 1000, 0)} ms, drainlint on one small file ${fmt(res.smallFile * 1000, 0)} ms: ${fmt(res.ratio)}×`,
+  );
+  return res;
+}
+
+function profile(dir) {
+  const profDir = path.join(out, "profile");
+  rmSync(profDir, { recursive: true, force: true });
+  spawnSync(
+    process.execPath,
+    [
+      "--cpu-prof",
+      "--cpu-prof-dir",
+      profDir,
+      cli,
+      dir,
+      "--no-ignore",
+      "--no-config",
+      "-f",
+      "json",
+      "--jobs",
+      "1",
+    ],
+    { cwd: root, stdio: ["ignore", "ignore", "inherit"] },
+  );
+  const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
+  const p = JSON.parse(readFileSync(path.join(profDir, file), "utf8"));
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const n = byId.get(id);
+    const where = n.callFrame.url ? path.basename(n.callFrame.url) : "";
+    const key = `${n.callFrame.functionName || "(anonymous)"} ${where}:${n.callFrame.lineNumber + 1}`;
+    const dt = p.timeDeltas[i] ?? 0;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  });
+  console.log(
+    `\nCPU profile of drainlint -j1 on ${path.relative(root, dir)} (${path.relative(root, profDir)}/${file}), self time:`,
+  );
+  for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20))
+    console.log(
+      `  ${fmt(t / 1000, 0).padStart(6)} ms ${fmt((100 * t) / total, 1).padStart(5)}%  ${k}`,
+    );
+}
+
+const results = { date: new Date().toISOString(), cpus: os.availableParallelism(), corpora: [] };
+for (const size of sizes) {
+  const c = ensureCorpus(out, size);
+  if (flag("--cpu-prof")) {
+    if (size === "10mb") profile(c.dir);
+    continue;
+  }
+  const runs = Number(runsOverride ?? (size === "50mb" ? 3 : 5));
+  results.corpora.push(benchCorpus(`generated ${size}`, c.dir, runs, size !== "1mb"));
+}
+if (!flag("--cpu-prof")) {
+  if (!flag("--no-real")) {
+    if (existsSync(realDir))
+      results.corpora.push(benchCorpus("real corpus", realDir, Number(runsOverride ?? 3), true));
+    else console.log(`\n(../shared/corpus/real is absent: real-corpus figures skipped)`);
+  }
+  if (!flag("--no-startup")) results.startup = benchStartup(Number(runsOverride ?? 10));
+
+  console.log("\nTargets (SPEC §9):");
+  const check = (ok, text) => console.log(`  ${ok ? "✓" : "✗"} ${text}`);
+  for (const c of results.corpora) {
+    if (c.label.startsWith("generated"))
+      check(c.ratio <= 1.3, `${c.label}: drainlint ≤ 1.3× the floor (${fmt(c.ratio)}×)`);
+    else check(c.ratio < 1, `${c.label}: drainlint below the floor (${fmt(c.ratio)}×)`);
+  }
+  const big = results.corpora.find((c) => c.label === "generated 50mb");
+  if (big) {
+    check(big.speedup >= 1.7, `50 MB: -j2 ≥ 1.7× faster than -j1 (${fmt(big.speedup)}×)`);
+    const rss = Math.max(big.rows["drainlint -j1"].rssMB, big.rows["drainlint -j2"].rssMB);
+    check(rss <= 300, `50 MB: peak memory ≤ 300 MB (${fmt(rss, 0)} MB)`);
+  }
+  if (results.startup)
+    check(
+      results.startup.ratio <= 2,
+      `start-up within 2× node -e 0 (${fmt(results.startup.ratio)}×)`,
+    );
+  writeFileSync(path.join(out, "results.json"), JSON.stringify(results, null, 2) + "\n");
+}
+rmSync(usageFile, { force: true });
