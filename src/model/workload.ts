@@ -197,7 +197,8 @@ export function getIn(obj: unknown, path: Path): unknown {
 
 /** A non-negative integer as Kubernetes wants it, else null (strings, floats, negatives). */
 export function validInt(v: unknown): number | null {
-  return typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : null;
+  // Safe integers only: 1e23 is an "integer" to JavaScript, but no Kubernetes field takes it.
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : null;
 }
 
 function stringMap(v: unknown): Record<string, string> {
@@ -319,7 +320,7 @@ export function buildWorkload(input: BuildInput): WorkloadView | null {
   const graceRaw = getIn(podSpec, ["terminationGracePeriodSeconds"]);
   const graceExplicit = graceRaw !== undefined && graceRaw !== null;
   let graceValue = DEFAULT_GRACE_SECONDS;
-  if (typeof graceRaw === "number" && Number.isInteger(graceRaw)) {
+  if (typeof graceRaw === "number" && Number.isSafeInteger(graceRaw)) {
     graceValue = graceRaw < 0 ? 1 : graceRaw; // negatives are treated as 1 (DOMAIN.md §1a)
   }
   const helmHook = annotations["helm.sh/hook"] ?? null;
@@ -391,7 +392,26 @@ export function linkWorkloads(
   services: ServiceView[],
   rollouts: RolloutRef[] = rolloutRefsOf(workloads),
 ): void {
-  for (const w of workloads) w.selectedBy = services.filter((s) => selects(s, w));
+  // A Service can only select pods labelled with its first selector entry: index them by
+  // it, so linking costs per label rather than per (workload, Service) pair.
+  const byFirstEntry = new Map<string, number[]>();
+  services.forEach((s, i) => {
+    const first = Object.entries(s.selector)[0];
+    if (!first) return;
+    const key = `${s.namespace ?? "default"}\u0000${first[0]}\u0000${first[1]}`;
+    const list = byFirstEntry.get(key);
+    if (list) list.push(i);
+    else byFirstEntry.set(key, [i]);
+  });
+  for (const w of workloads) {
+    const candidates: number[] = [];
+    for (const [k, v] of Object.entries(w.podLabels)) {
+      const list = byFirstEntry.get(`${w.namespace ?? "default"}\u0000${k}\u0000${v}`);
+      if (list) candidates.push(...list);
+    }
+    candidates.sort((a, b) => a - b); // the Services' order in the run, as before
+    w.selectedBy = candidates.map((i) => services[i]).filter((s) => selects(s, w));
+  }
   for (const r of rollouts) {
     for (const w of workloads) {
       if (w.kind === r.kind && w.name === r.name && sameNamespace(w.namespace, r.namespace))
