@@ -21,6 +21,7 @@ export async function generate() {
     allErrors: true,
     strict: true,
     allowUnionTypes: true,
+    verbose: true, // errors carry the offending value (null counts as unset, as in Kubernetes)
     code: { source: true, esm: true },
   });
   const code = standaloneCode(ajv, ajv.compile(schema));

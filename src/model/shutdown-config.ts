@@ -97,6 +97,8 @@ function containerRefs(w: WorkloadView): ContainerRef[] {
 
 function describeType(v: unknown): string {
   if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
+  if (typeof v === "number" && !Number.isFinite(v))
+    return Number.isNaN(v) ? "not-a-number (.nan)" : `infinity (${v > 0 ? ".inf" : "-.inf"})`;
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : `the fraction ${v}`;
   if (Array.isArray(v)) return "a list";
   if (v === null) return "null";
@@ -122,6 +124,15 @@ function schemaProblems(w: WorkloadView): ShutdownProblem[] {
           ) ?? null)
         : null;
     const inner = c ? rel.slice(2) : rel;
+    // Kubernetes' decoder treats null as an unset optional field (`httpHeaders:` with no value).
+    if (e.keyword === "type" && e.data === null) continue;
+    // Knative fills in the port of a probe handler from the container's port.
+    if (
+      e.keyword === "required" &&
+      w.category === "knative" &&
+      inner.some((s) => PROBES.includes(s as never))
+    )
+      continue;
     const where = `${inner.join(".") || "the pod spec"}${c ? ` of container "${c.name}"` : ""}`;
     if (e.keyword === "additionalProperties") {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);

@@ -267,6 +267,9 @@ function validate14(
         keyword: "required",
         params: { missingProperty: "port" },
         message: "must have required property '" + "port" + "'",
+        schema: schema16.required,
+        parentSchema: schema16,
+        data,
       };
       if (vErrors === null) {
         vErrors = [err0];
@@ -289,6 +292,9 @@ function validate14(
           keyword: "additionalProperties",
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema16,
+          data,
         };
         if (vErrors === null) {
           vErrors = [err1];
@@ -299,13 +305,17 @@ function validate14(
       }
     }
     if (data.host !== undefined) {
-      if (typeof data.host !== "string") {
+      let data0 = data.host;
+      if (typeof data0 !== "string") {
         const err2 = {
           instancePath: instancePath + "/host",
           schemaPath: "#/properties/host/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
+          schema: schema16.properties.host.type,
+          parentSchema: schema16.properties.host,
+          data: data0,
         };
         if (vErrors === null) {
           vErrors = [err2];
@@ -329,6 +339,9 @@ function validate14(
                 keyword: "required",
                 params: { missingProperty: "name" },
                 message: "must have required property '" + "name" + "'",
+                schema: schema17.required,
+                parentSchema: schema17,
+                data: data2,
               };
               if (vErrors === null) {
                 vErrors = [err3];
@@ -344,6 +357,9 @@ function validate14(
                 keyword: "required",
                 params: { missingProperty: "value" },
                 message: "must have required property '" + "value" + "'",
+                schema: schema17.required,
+                parentSchema: schema17,
+                data: data2,
               };
               if (vErrors === null) {
                 vErrors = [err4];
@@ -360,6 +376,9 @@ function validate14(
                   keyword: "additionalProperties",
                   params: { additionalProperty: key1 },
                   message: "must NOT have additional properties",
+                  schema: false,
+                  parentSchema: schema17,
+                  data: data2,
                 };
                 if (vErrors === null) {
                   vErrors = [err5];
@@ -370,13 +389,17 @@ function validate14(
               }
             }
             if (data2.name !== undefined) {
-              if (typeof data2.name !== "string") {
+              let data3 = data2.name;
+              if (typeof data3 !== "string") {
                 const err6 = {
                   instancePath: instancePath + "/httpHeaders/" + i0 + "/name",
                   schemaPath: "#/definitions/HTTPHeader/properties/name/type",
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
+                  schema: schema17.properties.name.type,
+                  parentSchema: schema17.properties.name,
+                  data: data3,
                 };
                 if (vErrors === null) {
                   vErrors = [err6];
@@ -387,13 +410,17 @@ function validate14(
               }
             }
             if (data2.value !== undefined) {
-              if (typeof data2.value !== "string") {
+              let data4 = data2.value;
+              if (typeof data4 !== "string") {
                 const err7 = {
                   instancePath: instancePath + "/httpHeaders/" + i0 + "/value",
                   schemaPath: "#/definitions/HTTPHeader/properties/value/type",
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
+                  schema: schema17.properties.value.type,
+                  parentSchema: schema17.properties.value,
+                  data: data4,
                 };
                 if (vErrors === null) {
                   vErrors = [err7];
@@ -410,6 +437,9 @@ function validate14(
               keyword: "type",
               params: { type: "object" },
               message: "must be object",
+              schema: schema17.type,
+              parentSchema: schema17,
+              data: data2,
             };
             if (vErrors === null) {
               vErrors = [err8];
@@ -426,6 +456,9 @@ function validate14(
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
+          schema: schema16.properties.httpHeaders.type,
+          parentSchema: schema16.properties.httpHeaders,
+          data: data1,
         };
         if (vErrors === null) {
           vErrors = [err9];
@@ -436,13 +469,17 @@ function validate14(
       }
     }
     if (data.path !== undefined) {
-      if (typeof data.path !== "string") {
+      let data5 = data.path;
+      if (typeof data5 !== "string") {
         const err10 = {
           instancePath: instancePath + "/path",
           schemaPath: "#/properties/path/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
+          schema: schema16.properties.path.type,
+          parentSchema: schema16.properties.path,
+          data: data5,
         };
         if (vErrors === null) {
           vErrors = [err10];
@@ -464,6 +501,9 @@ function validate14(
           keyword: "type",
           params: { type: schema16.properties.port.type },
           message: "must be integer,string",
+          schema: schema16.properties.port.type,
+          parentSchema: schema16.properties.port,
+          data: data6,
         };
         if (vErrors === null) {
           vErrors = [err11];
@@ -474,13 +514,17 @@ function validate14(
       }
     }
     if (data.scheme !== undefined) {
-      if (typeof data.scheme !== "string") {
+      let data7 = data.scheme;
+      if (typeof data7 !== "string") {
         const err12 = {
           instancePath: instancePath + "/scheme",
           schemaPath: "#/properties/scheme/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
+          schema: schema16.properties.scheme.type,
+          parentSchema: schema16.properties.scheme,
+          data: data7,
         };
         if (vErrors === null) {
           vErrors = [err12];
@@ -497,6 +541,9 @@ function validate14(
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
+      schema: schema16.type,
+      parentSchema: schema16,
+      data,
     };
     if (vErrors === null) {
       vErrors = [err13];
@@ -523,6 +570,9 @@ function validate13(
           keyword: "additionalProperties",
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema14,
+          data,
         };
         if (vErrors === null) {
           vErrors = [err0];
@@ -543,6 +593,9 @@ function validate13(
               keyword: "additionalProperties",
               params: { additionalProperty: key1 },
               message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema15,
+              data: data0,
             };
             if (vErrors === null) {
               vErrors = [err1];
@@ -562,6 +615,9 @@ function validate13(
                 keyword: "minItems",
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 items",
+                schema: 1,
+                parentSchema: schema15.properties.command,
+                data: data1,
               };
               if (vErrors === null) {
                 vErrors = [err2];
@@ -572,13 +628,17 @@ function validate13(
             }
             const len0 = data1.length;
             for (let i0 = 0; i0 < len0; i0++) {
-              if (typeof data1[i0] !== "string") {
+              let data2 = data1[i0];
+              if (typeof data2 !== "string") {
                 const err3 = {
                   instancePath: instancePath + "/exec/command/" + i0,
                   schemaPath: "#/definitions/ExecAction/properties/command/items/type",
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
+                  schema: schema15.properties.command.items.type,
+                  parentSchema: schema15.properties.command.items,
+                  data: data2,
                 };
                 if (vErrors === null) {
                   vErrors = [err3];
@@ -595,6 +655,9 @@ function validate13(
               keyword: "type",
               params: { type: "array" },
               message: "must be array",
+              schema: schema15.properties.command.type,
+              parentSchema: schema15.properties.command,
+              data: data1,
             };
             if (vErrors === null) {
               vErrors = [err4];
@@ -611,6 +674,9 @@ function validate13(
           keyword: "type",
           params: { type: "object" },
           message: "must be object",
+          schema: schema15.type,
+          parentSchema: schema15,
+          data: data0,
         };
         if (vErrors === null) {
           vErrors = [err5];
@@ -643,6 +709,9 @@ function validate13(
             keyword: "required",
             params: { missingProperty: "seconds" },
             message: "must have required property '" + "seconds" + "'",
+            schema: schema18.required,
+            parentSchema: schema18,
+            data: data4,
           };
           if (vErrors === null) {
             vErrors = [err6];
@@ -659,6 +728,9 @@ function validate13(
               keyword: "additionalProperties",
               params: { additionalProperty: key2 },
               message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema18,
+              data: data4,
             };
             if (vErrors === null) {
               vErrors = [err7];
@@ -677,6 +749,9 @@ function validate13(
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
+              schema: schema18.properties.seconds.type,
+              parentSchema: schema18.properties.seconds,
+              data: data5,
             };
             if (vErrors === null) {
               vErrors = [err8];
@@ -693,6 +768,9 @@ function validate13(
           keyword: "type",
           params: { type: "object" },
           message: "must be object",
+          schema: schema18.type,
+          parentSchema: schema18,
+          data: data4,
         };
         if (vErrors === null) {
           vErrors = [err9];
@@ -712,6 +790,9 @@ function validate13(
             keyword: "required",
             params: { missingProperty: "port" },
             message: "must have required property '" + "port" + "'",
+            schema: schema19.required,
+            parentSchema: schema19,
+            data: data6,
           };
           if (vErrors === null) {
             vErrors = [err10];
@@ -728,6 +809,9 @@ function validate13(
               keyword: "additionalProperties",
               params: { additionalProperty: key3 },
               message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema19,
+              data: data6,
             };
             if (vErrors === null) {
               vErrors = [err11];
@@ -738,13 +822,17 @@ function validate13(
           }
         }
         if (data6.host !== undefined) {
-          if (typeof data6.host !== "string") {
+          let data7 = data6.host;
+          if (typeof data7 !== "string") {
             const err12 = {
               instancePath: instancePath + "/tcpSocket/host",
               schemaPath: "#/definitions/TCPSocketAction/properties/host/type",
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
+              schema: schema19.properties.host.type,
+              parentSchema: schema19.properties.host,
+              data: data7,
             };
             if (vErrors === null) {
               vErrors = [err12];
@@ -766,6 +854,9 @@ function validate13(
               keyword: "type",
               params: { type: schema19.properties.port.type },
               message: "must be integer,string",
+              schema: schema19.properties.port.type,
+              parentSchema: schema19.properties.port,
+              data: data8,
             };
             if (vErrors === null) {
               vErrors = [err13];
@@ -782,6 +873,9 @@ function validate13(
           keyword: "type",
           params: { type: "object" },
           message: "must be object",
+          schema: schema19.type,
+          parentSchema: schema19,
+          data: data6,
         };
         if (vErrors === null) {
           vErrors = [err14];
@@ -798,6 +892,9 @@ function validate13(
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
+      schema: schema14.type,
+      parentSchema: schema14,
+      data,
     };
     if (vErrors === null) {
       vErrors = [err15];
@@ -824,6 +921,9 @@ function validate12(
           keyword: "additionalProperties",
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema13,
+          data,
         };
         if (vErrors === null) {
           vErrors = [err0];
@@ -860,13 +960,17 @@ function validate12(
       }
     }
     if (data.stopSignal !== undefined) {
-      if (typeof data.stopSignal !== "string") {
+      let data2 = data.stopSignal;
+      if (typeof data2 !== "string") {
         const err1 = {
           instancePath: instancePath + "/stopSignal",
           schemaPath: "#/properties/stopSignal/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
+          schema: schema13.properties.stopSignal.type,
+          parentSchema: schema13.properties.stopSignal,
+          data: data2,
         };
         if (vErrors === null) {
           vErrors = [err1];
@@ -883,6 +987,9 @@ function validate12(
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
+      schema: schema13.type,
+      parentSchema: schema13,
+      data,
     };
     if (vErrors === null) {
       vErrors = [err2];
@@ -932,6 +1039,9 @@ function validate19(
           keyword: "additionalProperties",
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema20,
+          data,
         };
         if (vErrors === null) {
           vErrors = [err0];
@@ -952,6 +1062,9 @@ function validate19(
               keyword: "additionalProperties",
               params: { additionalProperty: key1 },
               message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema15,
+              data: data0,
             };
             if (vErrors === null) {
               vErrors = [err1];
@@ -971,6 +1084,9 @@ function validate19(
                 keyword: "minItems",
                 params: { limit: 1 },
                 message: "must NOT have fewer than 1 items",
+                schema: 1,
+                parentSchema: schema15.properties.command,
+                data: data1,
               };
               if (vErrors === null) {
                 vErrors = [err2];
@@ -981,13 +1097,17 @@ function validate19(
             }
             const len0 = data1.length;
             for (let i0 = 0; i0 < len0; i0++) {
-              if (typeof data1[i0] !== "string") {
+              let data2 = data1[i0];
+              if (typeof data2 !== "string") {
                 const err3 = {
                   instancePath: instancePath + "/exec/command/" + i0,
                   schemaPath: "#/definitions/ExecAction/properties/command/items/type",
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
+                  schema: schema15.properties.command.items.type,
+                  parentSchema: schema15.properties.command.items,
+                  data: data2,
                 };
                 if (vErrors === null) {
                   vErrors = [err3];
@@ -1004,6 +1124,9 @@ function validate19(
               keyword: "type",
               params: { type: "array" },
               message: "must be array",
+              schema: schema15.properties.command.type,
+              parentSchema: schema15.properties.command,
+              data: data1,
             };
             if (vErrors === null) {
               vErrors = [err4];
@@ -1020,6 +1143,9 @@ function validate19(
           keyword: "type",
           params: { type: "object" },
           message: "must be object",
+          schema: schema15.type,
+          parentSchema: schema15,
+          data: data0,
         };
         if (vErrors === null) {
           vErrors = [err5];
@@ -1038,6 +1164,9 @@ function validate19(
           keyword: "type",
           params: { type: "integer" },
           message: "must be integer",
+          schema: schema20.properties.failureThreshold.type,
+          parentSchema: schema20.properties.failureThreshold,
+          data: data3,
         };
         if (vErrors === null) {
           vErrors = [err6];
@@ -1057,6 +1186,9 @@ function validate19(
             keyword: "required",
             params: { missingProperty: "port" },
             message: "must have required property '" + "port" + "'",
+            schema: schema22.required,
+            parentSchema: schema22,
+            data: data4,
           };
           if (vErrors === null) {
             vErrors = [err7];
@@ -1073,6 +1205,9 @@ function validate19(
               keyword: "additionalProperties",
               params: { additionalProperty: key2 },
               message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema22,
+              data: data4,
             };
             if (vErrors === null) {
               vErrors = [err8];
@@ -1091,6 +1226,9 @@ function validate19(
               keyword: "type",
               params: { type: "integer" },
               message: "must be integer",
+              schema: schema22.properties.port.type,
+              parentSchema: schema22.properties.port,
+              data: data5,
             };
             if (vErrors === null) {
               vErrors = [err9];
@@ -1101,13 +1239,17 @@ function validate19(
           }
         }
         if (data4.service !== undefined) {
-          if (typeof data4.service !== "string") {
+          let data6 = data4.service;
+          if (typeof data6 !== "string") {
             const err10 = {
               instancePath: instancePath + "/grpc/service",
               schemaPath: "#/definitions/GRPCAction/properties/service/type",
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
+              schema: schema22.properties.service.type,
+              parentSchema: schema22.properties.service,
+              data: data6,
             };
             if (vErrors === null) {
               vErrors = [err10];
@@ -1124,6 +1266,9 @@ function validate19(
           keyword: "type",
           params: { type: "object" },
           message: "must be object",
+          schema: schema22.type,
+          parentSchema: schema22,
+          data: data4,
         };
         if (vErrors === null) {
           vErrors = [err11];
@@ -1155,6 +1300,9 @@ function validate19(
           keyword: "type",
           params: { type: "integer" },
           message: "must be integer",
+          schema: schema20.properties.initialDelaySeconds.type,
+          parentSchema: schema20.properties.initialDelaySeconds,
+          data: data8,
         };
         if (vErrors === null) {
           vErrors = [err12];
@@ -1173,6 +1321,9 @@ function validate19(
           keyword: "type",
           params: { type: "integer" },
           message: "must be integer",
+          schema: schema20.properties.periodSeconds.type,
+          parentSchema: schema20.properties.periodSeconds,
+          data: data9,
         };
         if (vErrors === null) {
           vErrors = [err13];
@@ -1191,6 +1342,9 @@ function validate19(
           keyword: "type",
           params: { type: "integer" },
           message: "must be integer",
+          schema: schema20.properties.successThreshold.type,
+          parentSchema: schema20.properties.successThreshold,
+          data: data10,
         };
         if (vErrors === null) {
           vErrors = [err14];
@@ -1210,6 +1364,9 @@ function validate19(
             keyword: "required",
             params: { missingProperty: "port" },
             message: "must have required property '" + "port" + "'",
+            schema: schema19.required,
+            parentSchema: schema19,
+            data: data11,
           };
           if (vErrors === null) {
             vErrors = [err15];
@@ -1226,6 +1383,9 @@ function validate19(
               keyword: "additionalProperties",
               params: { additionalProperty: key3 },
               message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema19,
+              data: data11,
             };
             if (vErrors === null) {
               vErrors = [err16];
@@ -1236,13 +1396,17 @@ function validate19(
           }
         }
         if (data11.host !== undefined) {
-          if (typeof data11.host !== "string") {
+          let data12 = data11.host;
+          if (typeof data12 !== "string") {
             const err17 = {
               instancePath: instancePath + "/tcpSocket/host",
               schemaPath: "#/definitions/TCPSocketAction/properties/host/type",
               keyword: "type",
               params: { type: "string" },
               message: "must be string",
+              schema: schema19.properties.host.type,
+              parentSchema: schema19.properties.host,
+              data: data12,
             };
             if (vErrors === null) {
               vErrors = [err17];
@@ -1264,6 +1428,9 @@ function validate19(
               keyword: "type",
               params: { type: schema19.properties.port.type },
               message: "must be integer,string",
+              schema: schema19.properties.port.type,
+              parentSchema: schema19.properties.port,
+              data: data13,
             };
             if (vErrors === null) {
               vErrors = [err18];
@@ -1280,6 +1447,9 @@ function validate19(
           keyword: "type",
           params: { type: "object" },
           message: "must be object",
+          schema: schema19.type,
+          parentSchema: schema19,
+          data: data11,
         };
         if (vErrors === null) {
           vErrors = [err19];
@@ -1298,6 +1468,9 @@ function validate19(
           keyword: "type",
           params: { type: "integer" },
           message: "must be integer",
+          schema: schema20.properties.terminationGracePeriodSeconds.type,
+          parentSchema: schema20.properties.terminationGracePeriodSeconds,
+          data: data14,
         };
         if (vErrors === null) {
           vErrors = [err20];
@@ -1316,6 +1489,9 @@ function validate19(
           keyword: "type",
           params: { type: "integer" },
           message: "must be integer",
+          schema: schema20.properties.timeoutSeconds.type,
+          parentSchema: schema20.properties.timeoutSeconds,
+          data: data15,
         };
         if (vErrors === null) {
           vErrors = [err21];
@@ -1332,6 +1508,9 @@ function validate19(
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
+      schema: schema20.type,
+      parentSchema: schema20,
+      data,
     };
     if (vErrors === null) {
       vErrors = [err22];
@@ -1409,6 +1588,9 @@ function validate11(
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
+      schema: schema12.type,
+      parentSchema: schema12,
+      data,
     };
     if (vErrors === null) {
       vErrors = [err0];
@@ -1452,6 +1634,9 @@ function validate10(
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
+          schema: schema11.properties.containers.type,
+          parentSchema: schema11.properties.containers,
+          data: data0,
         };
         if (vErrors === null) {
           vErrors = [err0];
@@ -1485,6 +1670,9 @@ function validate10(
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
+          schema: schema11.properties.initContainers.type,
+          parentSchema: schema11.properties.initContainers,
+          data: data2,
         };
         if (vErrors === null) {
           vErrors = [err1];
@@ -1503,6 +1691,9 @@ function validate10(
           keyword: "type",
           params: { type: "integer" },
           message: "must be integer",
+          schema: schema11.properties.terminationGracePeriodSeconds.type,
+          parentSchema: schema11.properties.terminationGracePeriodSeconds,
+          data: data4,
         };
         if (vErrors === null) {
           vErrors = [err2];
@@ -1519,6 +1710,9 @@ function validate10(
       keyword: "type",
       params: { type: "object" },
       message: "must be object",
+      schema: schema11.type,
+      parentSchema: schema11,
+      data,
     };
     if (vErrors === null) {
       vErrors = [err3];
