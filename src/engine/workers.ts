@@ -101,7 +101,7 @@ export function chunkSources(sources: SourceFile[]): SourceFile[][] {
 
 const DOC_MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;
 /** Text that could spell a Service kind or a workloadRef (escapes could spell anything). */
-const LINK_CANDIDATE = /Service|workloadRef|\\/;
+const LINK_CANDIDATE = /Service(?!Account|Monitor)|workloadRef|\\/;
 
 /** The Services and Rollout references of the run, predicted cheaply (see the header). */
 export function predictLinks(sources: SourceFile[]): LinkData {
