@@ -612,6 +612,16 @@ describe("--print-config", () => {
     expect(c.stdout).toContain("ignorePaths: []  # default");
   });
 
+  it("for a directory or a name drainlint does not read, says so", async () => {
+    const dir = repo({ "k8s/web.yaml": WEB(), "k8s/notes.txt": "x" });
+    const d = await cli(["--print-config", "k8s"], dir);
+    expect(d.stdout).toContain(
+      "# k8s is a directory: the settings above apply to every file linted in it.",
+    );
+    const t = await cli(["--print-config", "k8s/notes.txt"], dir);
+    expect(t.stdout).toContain("# k8s/notes.txt: not a YAML, JSON or Dockerfile name");
+  });
+
   it("without a config file, says none was found; a missing path exits 2", async () => {
     const dir = repo({ "k8s/web.yaml": WEB() });
     const r = await cli(["--print-config", "k8s/web.yaml"], dir);
