@@ -85,6 +85,15 @@ describe("the GitHub Action", () => {
     expect(existsSync(BUNDLE)).toBe(true);
   });
 
+  it("the repository's workflow runs this Action on the fixtures", () => {
+    const wf = parse(readFileSync(path.join(ROOT, ".github/workflows/drainlint.yml"), "utf8"));
+    const steps = Object.values(
+      wf.jobs as Record<string, { steps: Record<string, any>[] }>,
+    ).flatMap((j) => j.steps);
+    const self = steps.find((s) => s.uses === "./");
+    expect(self?.with?.path).toBe("fixtures/");
+  });
+
   it("dist/index.js is up to date with the sources (npm run build:action)", () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, "scripts/build.mjs"), "--check-dist"], {
       cwd: ROOT,
