@@ -96,13 +96,16 @@ describe("--format junit", () => {
     expect(failure).not.toBeNull();
     expect(failure[2]).toContain("readiness-probe-missing");
     expect(failure[3]).toContain(`web.yaml:${f.line}:${f.column} error readiness-probe-missing`);
-    expect(failure[1]).toBe(
-      f.message
-        .replace(/&/g, "&amp;")
-        .replace(/"/g, "&quot;")
-        .replace(/</g, "&lt;")
-        .replace(/>/g, "&gt;"),
+    const mine = result.findings.filter(
+      (x) => x.object?.kind === "Deployment" && x.severity !== "info",
     );
+    const esc = (t: string) =>
+      t.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    expect(failure[1]).toBe(
+      esc(mine[0].message) + (mine.length > 1 ? ` (and ${mine.length - 1} more)` : ""),
+    );
+    expect(failure[2]).toBe(mine.map((x) => x.ruleId).join(", "));
+    for (const x of mine) expect(failure[3]).toContain(`${x.ruleId}: ${esc(x.message)}`);
 
     expect(all.find((c) => c.attrs.name === "web.yaml")!.body).toContain("parse-error");
     // Passing objects are empty test cases; the unrendered chart is info, not a failure.

@@ -142,6 +142,10 @@ describe("--format sarif", () => {
         endLine: f.endLine,
         endColumn: f.endColumn,
       });
+      const g = r.locations[0].physicalLocation.region;
+      // Code scanning rejects regions that end before they start.
+      expect(g.startLine).toBeGreaterThanOrEqual(1);
+      expect(g.endLine > g.startLine || g.endColumn >= g.startColumn).toBe(true);
       expect(doc.runs[0].tool.driver.rules[r.ruleIndex!].id).toBe(r.ruleId);
       expect(r.level).toBe({ error: "error", warning: "warning", info: "note" }[f.severity]);
     });
