@@ -23364,7 +23364,7 @@ var require_errors2 = __commonJS({
         this.pos = pos;
       }
     };
-    var YAMLParseError = class extends YAMLError {
+    var YAMLParseError2 = class extends YAMLError {
       constructor(pos, code2, message2) {
         super("YAMLParseError", pos, code2, message2);
       }
@@ -23410,7 +23410,7 @@ ${pointer}
       }
     };
     exports.YAMLError = YAMLError;
-    exports.YAMLParseError = YAMLParseError;
+    exports.YAMLParseError = YAMLParseError2;
     exports.YAMLWarning = YAMLWarning;
     exports.prettifyError = prettifyError;
   }
@@ -25391,7 +25391,7 @@ var require_lexer = __commonJS({
     var flowIndicatorChars = new Set(",[]{}");
     var invalidAnchorChars = new Set(" ,[]{}\n\r	");
     var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer = class {
+    var Lexer2 = class {
       constructor() {
         this.atEnd = false;
         this.blockScalarIndent = -1;
@@ -25954,7 +25954,7 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i, false);
       }
     };
-    exports.Lexer = Lexer;
+    exports.Lexer = Lexer2;
   }
 });
 
@@ -26893,7 +26893,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument(source, options = {}) {
+    function parseDocument2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -26919,7 +26919,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument(src, options);
+      const doc = parseDocument2(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -26955,7 +26955,7 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse;
     exports.parseAllDocuments = parseAllDocuments3;
-    exports.parseDocument = parseDocument;
+    exports.parseDocument = parseDocument2;
     exports.stringify = stringify2;
   }
 });
@@ -27259,7 +27259,7 @@ function covers(directive, ruleId, line) {
 }
 function unusedDirectiveMessage(d, known, hint) {
   const what = d.kind === "annotation" ? "drainlint.dev/ignore" : d.kind === "file" ? "drainlint-disable-file comment" : "drainlint-disable-next-line comment";
-  const scope = d.kind === "annotation" ? "this object" : d.kind === "file" ? "this file" : `line ${d.line + 1}`;
+  const scope = d.kind === "annotation" ? "for this object" : d.kind === "file" ? "in this file" : `on line ${d.line + 1}`;
   const parts = [];
   if (d.kind !== "annotation")
     for (const id of d.unknown) {
@@ -27267,10 +27267,10 @@ function unusedDirectiveMessage(d, known, hint) {
       parts.push(`"${id}" is not a drainlint rule${h ? ` (did you mean "${h}"?)` : ""}`);
     }
   if (d.rules.length === 0 && d.unknown.length === 0) {
-    if (d.used.size === 0) parts.push(`nothing was reported in ${scope}`);
+    if (d.used.size === 0) parts.push(`nothing was reported ${scope}`);
   } else {
     const unused = d.rules.filter((id) => !d.used.has(id));
-    if (unused.length) parts.push(`no ${unused.join(", ")} finding was reported in ${scope}`);
+    if (unused.length) parts.push(`no ${unused.join(", ")} finding was reported ${scope}`);
   }
   if (!parts.length) return null;
   const remove = d.kind === "annotation" ? "Remove the ids that suppress nothing from the annotation (or the annotation)" : "Remove the comment (or the ids that suppress nothing)";
@@ -27417,7 +27417,7 @@ function getIn(obj, path9) {
   return cur;
 }
 function validInt(v) {
-  return typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : null;
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : null;
 }
 function stringMap(v) {
   const out = {};
@@ -27512,7 +27512,7 @@ function buildWorkload(input) {
   const graceRaw = getIn(podSpec, ["terminationGracePeriodSeconds"]);
   const graceExplicit = graceRaw !== void 0 && graceRaw !== null;
   let graceValue = DEFAULT_GRACE_SECONDS;
-  if (typeof graceRaw === "number" && Number.isInteger(graceRaw)) {
+  if (typeof graceRaw === "number" && Number.isSafeInteger(graceRaw)) {
     graceValue = graceRaw < 0 ? 1 : graceRaw;
   }
   const helmHook = annotations["helm.sh/hook"] ?? null;
@@ -27568,7 +27568,24 @@ function selects(svc, w) {
   return entries.every(([k, v]) => w.podLabels[k] === v);
 }
 function linkWorkloads(workloads, services, rollouts = rolloutRefsOf(workloads)) {
-  for (const w of workloads) w.selectedBy = services.filter((s) => selects(s, w));
+  const byFirstEntry = /* @__PURE__ */ new Map();
+  services.forEach((s, i) => {
+    const first = Object.entries(s.selector)[0];
+    if (!first) return;
+    const key = `${s.namespace ?? "default"}\0${first[0]}\0${first[1]}`;
+    const list = byFirstEntry.get(key);
+    if (list) list.push(i);
+    else byFirstEntry.set(key, [i]);
+  });
+  for (const w of workloads) {
+    const candidates = [];
+    for (const [k, v] of Object.entries(w.podLabels)) {
+      const list = byFirstEntry.get(`${w.namespace ?? "default"}\0${k}\0${v}`);
+      if (list) candidates.push(...list);
+    }
+    candidates.sort((a, b) => a - b);
+    w.selectedBy = candidates.map((i) => services[i]).filter((s) => selects(s, w));
+  }
   for (const r of rollouts) {
     for (const w of workloads) {
       if (w.kind === r.kind && w.name === r.name && sameNamespace(w.namespace, r.namespace))
@@ -28459,7 +28476,10 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
         schemaPath: "#/required",
         keyword: "required",
         params: { missingProperty: "port" },
-        message: "must have required property 'port'"
+        message: "must have required property 'port'",
+        schema: schema16.required,
+        parentSchema: schema16,
+        data
       };
       if (vErrors === null) {
         vErrors = [err0];
@@ -28475,7 +28495,10 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/additionalProperties",
           keyword: "additionalProperties",
           params: { additionalProperty: key0 },
-          message: "must NOT have additional properties"
+          message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema16,
+          data
         };
         if (vErrors === null) {
           vErrors = [err1];
@@ -28486,13 +28509,17 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.host !== void 0) {
-      if (typeof data.host !== "string") {
+      let data0 = data.host;
+      if (typeof data0 !== "string") {
         const err2 = {
           instancePath: instancePath + "/host",
           schemaPath: "#/properties/host/type",
           keyword: "type",
           params: { type: "string" },
-          message: "must be string"
+          message: "must be string",
+          schema: schema16.properties.host.type,
+          parentSchema: schema16.properties.host,
+          data: data0
         };
         if (vErrors === null) {
           vErrors = [err2];
@@ -28515,7 +28542,10 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
                 schemaPath: "#/definitions/HTTPHeader/required",
                 keyword: "required",
                 params: { missingProperty: "name" },
-                message: "must have required property 'name'"
+                message: "must have required property 'name'",
+                schema: schema17.required,
+                parentSchema: schema17,
+                data: data2
               };
               if (vErrors === null) {
                 vErrors = [err3];
@@ -28530,7 +28560,10 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
                 schemaPath: "#/definitions/HTTPHeader/required",
                 keyword: "required",
                 params: { missingProperty: "value" },
-                message: "must have required property 'value'"
+                message: "must have required property 'value'",
+                schema: schema17.required,
+                parentSchema: schema17,
+                data: data2
               };
               if (vErrors === null) {
                 vErrors = [err4];
@@ -28546,7 +28579,10 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
                   schemaPath: "#/definitions/HTTPHeader/additionalProperties",
                   keyword: "additionalProperties",
                   params: { additionalProperty: key1 },
-                  message: "must NOT have additional properties"
+                  message: "must NOT have additional properties",
+                  schema: false,
+                  parentSchema: schema17,
+                  data: data2
                 };
                 if (vErrors === null) {
                   vErrors = [err5];
@@ -28557,13 +28593,17 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
             if (data2.name !== void 0) {
-              if (typeof data2.name !== "string") {
+              let data3 = data2.name;
+              if (typeof data3 !== "string") {
                 const err6 = {
                   instancePath: instancePath + "/httpHeaders/" + i0 + "/name",
                   schemaPath: "#/definitions/HTTPHeader/properties/name/type",
                   keyword: "type",
                   params: { type: "string" },
-                  message: "must be string"
+                  message: "must be string",
+                  schema: schema17.properties.name.type,
+                  parentSchema: schema17.properties.name,
+                  data: data3
                 };
                 if (vErrors === null) {
                   vErrors = [err6];
@@ -28574,13 +28614,17 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
               }
             }
             if (data2.value !== void 0) {
-              if (typeof data2.value !== "string") {
+              let data4 = data2.value;
+              if (typeof data4 !== "string") {
                 const err7 = {
                   instancePath: instancePath + "/httpHeaders/" + i0 + "/value",
                   schemaPath: "#/definitions/HTTPHeader/properties/value/type",
                   keyword: "type",
                   params: { type: "string" },
-                  message: "must be string"
+                  message: "must be string",
+                  schema: schema17.properties.value.type,
+                  parentSchema: schema17.properties.value,
+                  data: data4
                 };
                 if (vErrors === null) {
                   vErrors = [err7];
@@ -28596,7 +28640,10 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
               schemaPath: "#/definitions/HTTPHeader/type",
               keyword: "type",
               params: { type: "object" },
-              message: "must be object"
+              message: "must be object",
+              schema: schema17.type,
+              parentSchema: schema17,
+              data: data2
             };
             if (vErrors === null) {
               vErrors = [err8];
@@ -28612,7 +28659,10 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/properties/httpHeaders/type",
           keyword: "type",
           params: { type: "array" },
-          message: "must be array"
+          message: "must be array",
+          schema: schema16.properties.httpHeaders.type,
+          parentSchema: schema16.properties.httpHeaders,
+          data: data1
         };
         if (vErrors === null) {
           vErrors = [err9];
@@ -28623,13 +28673,17 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.path !== void 0) {
-      if (typeof data.path !== "string") {
+      let data5 = data.path;
+      if (typeof data5 !== "string") {
         const err10 = {
           instancePath: instancePath + "/path",
           schemaPath: "#/properties/path/type",
           keyword: "type",
           params: { type: "string" },
-          message: "must be string"
+          message: "must be string",
+          schema: schema16.properties.path.type,
+          parentSchema: schema16.properties.path,
+          data: data5
         };
         if (vErrors === null) {
           vErrors = [err10];
@@ -28647,7 +28701,10 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/properties/port/type",
           keyword: "type",
           params: { type: schema16.properties.port.type },
-          message: "must be integer,string"
+          message: "must be integer,string",
+          schema: schema16.properties.port.type,
+          parentSchema: schema16.properties.port,
+          data: data6
         };
         if (vErrors === null) {
           vErrors = [err11];
@@ -28658,13 +28715,17 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.scheme !== void 0) {
-      if (typeof data.scheme !== "string") {
+      let data7 = data.scheme;
+      if (typeof data7 !== "string") {
         const err12 = {
           instancePath: instancePath + "/scheme",
           schemaPath: "#/properties/scheme/type",
           keyword: "type",
           params: { type: "string" },
-          message: "must be string"
+          message: "must be string",
+          schema: schema16.properties.scheme.type,
+          parentSchema: schema16.properties.scheme,
+          data: data7
         };
         if (vErrors === null) {
           vErrors = [err12];
@@ -28680,7 +28741,10 @@ function validate14(data, { instancePath = "", parentData, parentDataProperty, r
       schemaPath: "#/type",
       keyword: "type",
       params: { type: "object" },
-      message: "must be object"
+      message: "must be object",
+      schema: schema16.type,
+      parentSchema: schema16,
+      data
     };
     if (vErrors === null) {
       vErrors = [err13];
@@ -28703,7 +28767,10 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/additionalProperties",
           keyword: "additionalProperties",
           params: { additionalProperty: key0 },
-          message: "must NOT have additional properties"
+          message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema14,
+          data
         };
         if (vErrors === null) {
           vErrors = [err0];
@@ -28723,7 +28790,10 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
               schemaPath: "#/definitions/ExecAction/additionalProperties",
               keyword: "additionalProperties",
               params: { additionalProperty: key1 },
-              message: "must NOT have additional properties"
+              message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema15,
+              data: data0
             };
             if (vErrors === null) {
               vErrors = [err1];
@@ -28742,7 +28812,10 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
                 schemaPath: "#/definitions/ExecAction/properties/command/minItems",
                 keyword: "minItems",
                 params: { limit: 1 },
-                message: "must NOT have fewer than 1 items"
+                message: "must NOT have fewer than 1 items",
+                schema: 1,
+                parentSchema: schema15.properties.command,
+                data: data1
               };
               if (vErrors === null) {
                 vErrors = [err2];
@@ -28753,13 +28826,17 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
             }
             const len0 = data1.length;
             for (let i0 = 0; i0 < len0; i0++) {
-              if (typeof data1[i0] !== "string") {
+              let data2 = data1[i0];
+              if (typeof data2 !== "string") {
                 const err3 = {
                   instancePath: instancePath + "/exec/command/" + i0,
                   schemaPath: "#/definitions/ExecAction/properties/command/items/type",
                   keyword: "type",
                   params: { type: "string" },
-                  message: "must be string"
+                  message: "must be string",
+                  schema: schema15.properties.command.items.type,
+                  parentSchema: schema15.properties.command.items,
+                  data: data2
                 };
                 if (vErrors === null) {
                   vErrors = [err3];
@@ -28775,7 +28852,10 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
               schemaPath: "#/definitions/ExecAction/properties/command/type",
               keyword: "type",
               params: { type: "array" },
-              message: "must be array"
+              message: "must be array",
+              schema: schema15.properties.command.type,
+              parentSchema: schema15.properties.command,
+              data: data1
             };
             if (vErrors === null) {
               vErrors = [err4];
@@ -28791,7 +28871,10 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/definitions/ExecAction/type",
           keyword: "type",
           params: { type: "object" },
-          message: "must be object"
+          message: "must be object",
+          schema: schema15.type,
+          parentSchema: schema15,
+          data: data0
         };
         if (vErrors === null) {
           vErrors = [err5];
@@ -28821,7 +28904,10 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
             schemaPath: "#/definitions/SleepAction/required",
             keyword: "required",
             params: { missingProperty: "seconds" },
-            message: "must have required property 'seconds'"
+            message: "must have required property 'seconds'",
+            schema: schema18.required,
+            parentSchema: schema18,
+            data: data4
           };
           if (vErrors === null) {
             vErrors = [err6];
@@ -28837,7 +28923,10 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
               schemaPath: "#/definitions/SleepAction/additionalProperties",
               keyword: "additionalProperties",
               params: { additionalProperty: key2 },
-              message: "must NOT have additional properties"
+              message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema18,
+              data: data4
             };
             if (vErrors === null) {
               vErrors = [err7];
@@ -28855,7 +28944,10 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
               schemaPath: "#/definitions/SleepAction/properties/seconds/type",
               keyword: "type",
               params: { type: "integer" },
-              message: "must be integer"
+              message: "must be integer",
+              schema: schema18.properties.seconds.type,
+              parentSchema: schema18.properties.seconds,
+              data: data5
             };
             if (vErrors === null) {
               vErrors = [err8];
@@ -28871,7 +28963,10 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/definitions/SleepAction/type",
           keyword: "type",
           params: { type: "object" },
-          message: "must be object"
+          message: "must be object",
+          schema: schema18.type,
+          parentSchema: schema18,
+          data: data4
         };
         if (vErrors === null) {
           vErrors = [err9];
@@ -28890,7 +28985,10 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
             schemaPath: "#/definitions/TCPSocketAction/required",
             keyword: "required",
             params: { missingProperty: "port" },
-            message: "must have required property 'port'"
+            message: "must have required property 'port'",
+            schema: schema19.required,
+            parentSchema: schema19,
+            data: data6
           };
           if (vErrors === null) {
             vErrors = [err10];
@@ -28906,7 +29004,10 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
               schemaPath: "#/definitions/TCPSocketAction/additionalProperties",
               keyword: "additionalProperties",
               params: { additionalProperty: key3 },
-              message: "must NOT have additional properties"
+              message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema19,
+              data: data6
             };
             if (vErrors === null) {
               vErrors = [err11];
@@ -28917,13 +29018,17 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
         if (data6.host !== void 0) {
-          if (typeof data6.host !== "string") {
+          let data7 = data6.host;
+          if (typeof data7 !== "string") {
             const err12 = {
               instancePath: instancePath + "/tcpSocket/host",
               schemaPath: "#/definitions/TCPSocketAction/properties/host/type",
               keyword: "type",
               params: { type: "string" },
-              message: "must be string"
+              message: "must be string",
+              schema: schema19.properties.host.type,
+              parentSchema: schema19.properties.host,
+              data: data7
             };
             if (vErrors === null) {
               vErrors = [err12];
@@ -28941,7 +29046,10 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
               schemaPath: "#/definitions/TCPSocketAction/properties/port/type",
               keyword: "type",
               params: { type: schema19.properties.port.type },
-              message: "must be integer,string"
+              message: "must be integer,string",
+              schema: schema19.properties.port.type,
+              parentSchema: schema19.properties.port,
+              data: data8
             };
             if (vErrors === null) {
               vErrors = [err13];
@@ -28957,7 +29065,10 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/definitions/TCPSocketAction/type",
           keyword: "type",
           params: { type: "object" },
-          message: "must be object"
+          message: "must be object",
+          schema: schema19.type,
+          parentSchema: schema19,
+          data: data6
         };
         if (vErrors === null) {
           vErrors = [err14];
@@ -28973,7 +29084,10 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
       schemaPath: "#/type",
       keyword: "type",
       params: { type: "object" },
-      message: "must be object"
+      message: "must be object",
+      schema: schema14.type,
+      parentSchema: schema14,
+      data
     };
     if (vErrors === null) {
       vErrors = [err15];
@@ -28996,7 +29110,10 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/additionalProperties",
           keyword: "additionalProperties",
           params: { additionalProperty: key0 },
-          message: "must NOT have additional properties"
+          message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema13,
+          data
         };
         if (vErrors === null) {
           vErrors = [err0];
@@ -29029,13 +29146,17 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.stopSignal !== void 0) {
-      if (typeof data.stopSignal !== "string") {
+      let data2 = data.stopSignal;
+      if (typeof data2 !== "string") {
         const err1 = {
           instancePath: instancePath + "/stopSignal",
           schemaPath: "#/properties/stopSignal/type",
           keyword: "type",
           params: { type: "string" },
-          message: "must be string"
+          message: "must be string",
+          schema: schema13.properties.stopSignal.type,
+          parentSchema: schema13.properties.stopSignal,
+          data: data2
         };
         if (vErrors === null) {
           vErrors = [err1];
@@ -29051,7 +29172,10 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
       schemaPath: "#/type",
       keyword: "type",
       params: { type: "object" },
-      message: "must be object"
+      message: "must be object",
+      schema: schema13.type,
+      parentSchema: schema13,
+      data
     };
     if (vErrors === null) {
       vErrors = [err2];
@@ -29074,7 +29198,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/additionalProperties",
           keyword: "additionalProperties",
           params: { additionalProperty: key0 },
-          message: "must NOT have additional properties"
+          message: "must NOT have additional properties",
+          schema: false,
+          parentSchema: schema20,
+          data
         };
         if (vErrors === null) {
           vErrors = [err0];
@@ -29094,7 +29221,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
               schemaPath: "#/definitions/ExecAction/additionalProperties",
               keyword: "additionalProperties",
               params: { additionalProperty: key1 },
-              message: "must NOT have additional properties"
+              message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema15,
+              data: data0
             };
             if (vErrors === null) {
               vErrors = [err1];
@@ -29113,7 +29243,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
                 schemaPath: "#/definitions/ExecAction/properties/command/minItems",
                 keyword: "minItems",
                 params: { limit: 1 },
-                message: "must NOT have fewer than 1 items"
+                message: "must NOT have fewer than 1 items",
+                schema: 1,
+                parentSchema: schema15.properties.command,
+                data: data1
               };
               if (vErrors === null) {
                 vErrors = [err2];
@@ -29124,13 +29257,17 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
             }
             const len0 = data1.length;
             for (let i0 = 0; i0 < len0; i0++) {
-              if (typeof data1[i0] !== "string") {
+              let data2 = data1[i0];
+              if (typeof data2 !== "string") {
                 const err3 = {
                   instancePath: instancePath + "/exec/command/" + i0,
                   schemaPath: "#/definitions/ExecAction/properties/command/items/type",
                   keyword: "type",
                   params: { type: "string" },
-                  message: "must be string"
+                  message: "must be string",
+                  schema: schema15.properties.command.items.type,
+                  parentSchema: schema15.properties.command.items,
+                  data: data2
                 };
                 if (vErrors === null) {
                   vErrors = [err3];
@@ -29146,7 +29283,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
               schemaPath: "#/definitions/ExecAction/properties/command/type",
               keyword: "type",
               params: { type: "array" },
-              message: "must be array"
+              message: "must be array",
+              schema: schema15.properties.command.type,
+              parentSchema: schema15.properties.command,
+              data: data1
             };
             if (vErrors === null) {
               vErrors = [err4];
@@ -29162,7 +29302,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/definitions/ExecAction/type",
           keyword: "type",
           params: { type: "object" },
-          message: "must be object"
+          message: "must be object",
+          schema: schema15.type,
+          parentSchema: schema15,
+          data: data0
         };
         if (vErrors === null) {
           vErrors = [err5];
@@ -29180,7 +29323,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/properties/failureThreshold/type",
           keyword: "type",
           params: { type: "integer" },
-          message: "must be integer"
+          message: "must be integer",
+          schema: schema20.properties.failureThreshold.type,
+          parentSchema: schema20.properties.failureThreshold,
+          data: data3
         };
         if (vErrors === null) {
           vErrors = [err6];
@@ -29199,7 +29345,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
             schemaPath: "#/definitions/GRPCAction/required",
             keyword: "required",
             params: { missingProperty: "port" },
-            message: "must have required property 'port'"
+            message: "must have required property 'port'",
+            schema: schema22.required,
+            parentSchema: schema22,
+            data: data4
           };
           if (vErrors === null) {
             vErrors = [err7];
@@ -29215,7 +29364,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
               schemaPath: "#/definitions/GRPCAction/additionalProperties",
               keyword: "additionalProperties",
               params: { additionalProperty: key2 },
-              message: "must NOT have additional properties"
+              message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema22,
+              data: data4
             };
             if (vErrors === null) {
               vErrors = [err8];
@@ -29233,7 +29385,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
               schemaPath: "#/definitions/GRPCAction/properties/port/type",
               keyword: "type",
               params: { type: "integer" },
-              message: "must be integer"
+              message: "must be integer",
+              schema: schema22.properties.port.type,
+              parentSchema: schema22.properties.port,
+              data: data5
             };
             if (vErrors === null) {
               vErrors = [err9];
@@ -29244,13 +29399,17 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
         if (data4.service !== void 0) {
-          if (typeof data4.service !== "string") {
+          let data6 = data4.service;
+          if (typeof data6 !== "string") {
             const err10 = {
               instancePath: instancePath + "/grpc/service",
               schemaPath: "#/definitions/GRPCAction/properties/service/type",
               keyword: "type",
               params: { type: "string" },
-              message: "must be string"
+              message: "must be string",
+              schema: schema22.properties.service.type,
+              parentSchema: schema22.properties.service,
+              data: data6
             };
             if (vErrors === null) {
               vErrors = [err10];
@@ -29266,7 +29425,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/definitions/GRPCAction/type",
           keyword: "type",
           params: { type: "object" },
-          message: "must be object"
+          message: "must be object",
+          schema: schema22.type,
+          parentSchema: schema22,
+          data: data4
         };
         if (vErrors === null) {
           vErrors = [err11];
@@ -29295,7 +29457,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/properties/initialDelaySeconds/type",
           keyword: "type",
           params: { type: "integer" },
-          message: "must be integer"
+          message: "must be integer",
+          schema: schema20.properties.initialDelaySeconds.type,
+          parentSchema: schema20.properties.initialDelaySeconds,
+          data: data8
         };
         if (vErrors === null) {
           vErrors = [err12];
@@ -29313,7 +29478,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/properties/periodSeconds/type",
           keyword: "type",
           params: { type: "integer" },
-          message: "must be integer"
+          message: "must be integer",
+          schema: schema20.properties.periodSeconds.type,
+          parentSchema: schema20.properties.periodSeconds,
+          data: data9
         };
         if (vErrors === null) {
           vErrors = [err13];
@@ -29331,7 +29499,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/properties/successThreshold/type",
           keyword: "type",
           params: { type: "integer" },
-          message: "must be integer"
+          message: "must be integer",
+          schema: schema20.properties.successThreshold.type,
+          parentSchema: schema20.properties.successThreshold,
+          data: data10
         };
         if (vErrors === null) {
           vErrors = [err14];
@@ -29350,7 +29521,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
             schemaPath: "#/definitions/TCPSocketAction/required",
             keyword: "required",
             params: { missingProperty: "port" },
-            message: "must have required property 'port'"
+            message: "must have required property 'port'",
+            schema: schema19.required,
+            parentSchema: schema19,
+            data: data11
           };
           if (vErrors === null) {
             vErrors = [err15];
@@ -29366,7 +29540,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
               schemaPath: "#/definitions/TCPSocketAction/additionalProperties",
               keyword: "additionalProperties",
               params: { additionalProperty: key3 },
-              message: "must NOT have additional properties"
+              message: "must NOT have additional properties",
+              schema: false,
+              parentSchema: schema19,
+              data: data11
             };
             if (vErrors === null) {
               vErrors = [err16];
@@ -29377,13 +29554,17 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
         if (data11.host !== void 0) {
-          if (typeof data11.host !== "string") {
+          let data12 = data11.host;
+          if (typeof data12 !== "string") {
             const err17 = {
               instancePath: instancePath + "/tcpSocket/host",
               schemaPath: "#/definitions/TCPSocketAction/properties/host/type",
               keyword: "type",
               params: { type: "string" },
-              message: "must be string"
+              message: "must be string",
+              schema: schema19.properties.host.type,
+              parentSchema: schema19.properties.host,
+              data: data12
             };
             if (vErrors === null) {
               vErrors = [err17];
@@ -29401,7 +29582,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
               schemaPath: "#/definitions/TCPSocketAction/properties/port/type",
               keyword: "type",
               params: { type: schema19.properties.port.type },
-              message: "must be integer,string"
+              message: "must be integer,string",
+              schema: schema19.properties.port.type,
+              parentSchema: schema19.properties.port,
+              data: data13
             };
             if (vErrors === null) {
               vErrors = [err18];
@@ -29417,7 +29601,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/definitions/TCPSocketAction/type",
           keyword: "type",
           params: { type: "object" },
-          message: "must be object"
+          message: "must be object",
+          schema: schema19.type,
+          parentSchema: schema19,
+          data: data11
         };
         if (vErrors === null) {
           vErrors = [err19];
@@ -29435,7 +29622,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/properties/terminationGracePeriodSeconds/type",
           keyword: "type",
           params: { type: "integer" },
-          message: "must be integer"
+          message: "must be integer",
+          schema: schema20.properties.terminationGracePeriodSeconds.type,
+          parentSchema: schema20.properties.terminationGracePeriodSeconds,
+          data: data14
         };
         if (vErrors === null) {
           vErrors = [err20];
@@ -29453,7 +29643,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/properties/timeoutSeconds/type",
           keyword: "type",
           params: { type: "integer" },
-          message: "must be integer"
+          message: "must be integer",
+          schema: schema20.properties.timeoutSeconds.type,
+          parentSchema: schema20.properties.timeoutSeconds,
+          data: data15
         };
         if (vErrors === null) {
           vErrors = [err21];
@@ -29469,7 +29662,10 @@ function validate19(data, { instancePath = "", parentData, parentDataProperty, r
       schemaPath: "#/type",
       keyword: "type",
       params: { type: "object" },
-      message: "must be object"
+      message: "must be object",
+      schema: schema20.type,
+      parentSchema: schema20,
+      data
     };
     if (vErrors === null) {
       vErrors = [err22];
@@ -29535,7 +29731,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
       schemaPath: "#/type",
       keyword: "type",
       params: { type: "object" },
-      message: "must be object"
+      message: "must be object",
+      schema: schema12.type,
+      parentSchema: schema12,
+      data
     };
     if (vErrors === null) {
       vErrors = [err0];
@@ -29572,7 +29771,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/properties/containers/type",
           keyword: "type",
           params: { type: "array" },
-          message: "must be array"
+          message: "must be array",
+          schema: schema11.properties.containers.type,
+          parentSchema: schema11.properties.containers,
+          data: data0
         };
         if (vErrors === null) {
           vErrors = [err0];
@@ -29603,7 +29805,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/properties/initContainers/type",
           keyword: "type",
           params: { type: "array" },
-          message: "must be array"
+          message: "must be array",
+          schema: schema11.properties.initContainers.type,
+          parentSchema: schema11.properties.initContainers,
+          data: data2
         };
         if (vErrors === null) {
           vErrors = [err1];
@@ -29621,7 +29826,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
           schemaPath: "#/properties/terminationGracePeriodSeconds/type",
           keyword: "type",
           params: { type: "integer" },
-          message: "must be integer"
+          message: "must be integer",
+          schema: schema11.properties.terminationGracePeriodSeconds.type,
+          parentSchema: schema11.properties.terminationGracePeriodSeconds,
+          data: data4
         };
         if (vErrors === null) {
           vErrors = [err2];
@@ -29637,7 +29845,10 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
       schemaPath: "#/type",
       keyword: "type",
       params: { type: "object" },
-      message: "must be object"
+      message: "must be object",
+      schema: schema11.type,
+      parentSchema: schema11,
+      data
     };
     if (vErrors === null) {
       vErrors = [err3];
@@ -29649,11 +29860,235 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
   validate10.errors = vErrors;
   return errors === 0;
 }
-var validate, schema19, schema16, schema20, func2;
+var validate, schema11, schema12, schema13, schema14, schema15, schema18, schema19, schema16, schema17, schema20, schema22, func2;
 var init_shutdown_validate_generated = __esm({
   "src/model/shutdown-validate.generated.ts"() {
     "use strict";
     validate = validate10;
+    schema11 = {
+      $schema: "http://json-schema.org/draft-07/schema#",
+      $id: "https://github.com/drainlint/drainlint/blob/main/schema/podspec-shutdown.schema.json",
+      title: "The drain-relevant part of a Kubernetes PodSpec (drainlint invalid-shutdown-config)",
+      description: 'Probes, lifecycle handlers and grace periods, as the API types define them (kept in step with kubernetes-types by test/shutdown-schema.test.ts). Other fields are listed so that misspellings can be told from real fields, and are not checked. Properties whose description starts with "Kubernetes >=" are newer than the kubernetes-types package.',
+      type: "object",
+      properties: {
+        activeDeadlineSeconds: true,
+        affinity: true,
+        automountServiceAccountToken: true,
+        containers: { type: "array", items: { $ref: "#/definitions/Container" } },
+        dnsConfig: true,
+        dnsPolicy: true,
+        enableServiceLinks: true,
+        ephemeralContainers: true,
+        hostAliases: true,
+        hostIPC: true,
+        hostNetwork: true,
+        hostPID: true,
+        hostUsers: true,
+        hostname: true,
+        imagePullSecrets: true,
+        initContainers: { type: "array", items: { $ref: "#/definitions/Container" } },
+        nodeName: true,
+        nodeSelector: true,
+        os: true,
+        overhead: true,
+        preemptionPolicy: true,
+        priority: true,
+        priorityClassName: true,
+        readinessGates: true,
+        resourceClaims: true,
+        restartPolicy: true,
+        runtimeClassName: true,
+        schedulerName: true,
+        schedulingGates: true,
+        securityContext: true,
+        serviceAccount: true,
+        serviceAccountName: true,
+        setHostnameAsFQDN: true,
+        shareProcessNamespace: true,
+        subdomain: true,
+        terminationGracePeriodSeconds: { type: "integer" },
+        tolerations: true,
+        topologySpreadConstraints: true,
+        volumes: true,
+        resources: { description: "Kubernetes >= 1.32 (pod-level resources, alpha)." },
+        hostnameOverride: { description: "Kubernetes >= 1.34 (alpha)." }
+      },
+      definitions: {
+        Container: {
+          type: "object",
+          properties: {
+            args: true,
+            command: true,
+            env: true,
+            envFrom: true,
+            image: true,
+            imagePullPolicy: true,
+            lifecycle: { $ref: "#/definitions/Lifecycle" },
+            livenessProbe: { $ref: "#/definitions/Probe" },
+            name: true,
+            ports: true,
+            readinessProbe: { $ref: "#/definitions/Probe" },
+            resizePolicy: true,
+            resources: true,
+            restartPolicy: true,
+            securityContext: true,
+            startupProbe: { $ref: "#/definitions/Probe" },
+            stdin: true,
+            stdinOnce: true,
+            terminationMessagePath: true,
+            terminationMessagePolicy: true,
+            tty: true,
+            volumeDevices: true,
+            volumeMounts: true,
+            workingDir: true,
+            restartPolicyRules: { description: "Kubernetes >= 1.34 (alpha)." }
+          }
+        },
+        Probe: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            exec: { $ref: "#/definitions/ExecAction" },
+            failureThreshold: { type: "integer" },
+            grpc: { $ref: "#/definitions/GRPCAction" },
+            httpGet: { $ref: "#/definitions/HTTPGetAction" },
+            initialDelaySeconds: { type: "integer" },
+            periodSeconds: { type: "integer" },
+            successThreshold: { type: "integer" },
+            tcpSocket: { $ref: "#/definitions/TCPSocketAction" },
+            terminationGracePeriodSeconds: { type: "integer" },
+            timeoutSeconds: { type: "integer" }
+          }
+        },
+        Lifecycle: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            postStart: { $ref: "#/definitions/LifecycleHandler" },
+            preStop: { $ref: "#/definitions/LifecycleHandler" },
+            stopSignal: {
+              type: "string",
+              description: "Kubernetes >= 1.33 (ContainerStopSignals, alpha; DOMAIN.md \xA75e)."
+            }
+          }
+        },
+        LifecycleHandler: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            exec: { $ref: "#/definitions/ExecAction" },
+            httpGet: { $ref: "#/definitions/HTTPGetAction" },
+            sleep: { $ref: "#/definitions/SleepAction" },
+            tcpSocket: { $ref: "#/definitions/TCPSocketAction" }
+          }
+        },
+        ExecAction: {
+          type: "object",
+          additionalProperties: false,
+          properties: { command: { type: "array", minItems: 1, items: { type: "string" } } }
+        },
+        HTTPGetAction: {
+          type: "object",
+          additionalProperties: false,
+          required: ["port"],
+          properties: {
+            host: { type: "string" },
+            httpHeaders: { type: "array", items: { $ref: "#/definitions/HTTPHeader" } },
+            path: { type: "string" },
+            port: { type: ["integer", "string"] },
+            scheme: { type: "string" }
+          }
+        },
+        HTTPHeader: {
+          type: "object",
+          additionalProperties: false,
+          required: ["name", "value"],
+          properties: { name: { type: "string" }, value: { type: "string" } }
+        },
+        TCPSocketAction: {
+          type: "object",
+          additionalProperties: false,
+          required: ["port"],
+          properties: { host: { type: "string" }, port: { type: ["integer", "string"] } }
+        },
+        GRPCAction: {
+          type: "object",
+          additionalProperties: false,
+          required: ["port"],
+          properties: { port: { type: "integer" }, service: { type: "string" } }
+        },
+        SleepAction: {
+          type: "object",
+          additionalProperties: false,
+          required: ["seconds"],
+          properties: { seconds: { type: "integer" } }
+        }
+      }
+    };
+    schema12 = {
+      type: "object",
+      properties: {
+        args: true,
+        command: true,
+        env: true,
+        envFrom: true,
+        image: true,
+        imagePullPolicy: true,
+        lifecycle: { $ref: "#/definitions/Lifecycle" },
+        livenessProbe: { $ref: "#/definitions/Probe" },
+        name: true,
+        ports: true,
+        readinessProbe: { $ref: "#/definitions/Probe" },
+        resizePolicy: true,
+        resources: true,
+        restartPolicy: true,
+        securityContext: true,
+        startupProbe: { $ref: "#/definitions/Probe" },
+        stdin: true,
+        stdinOnce: true,
+        terminationMessagePath: true,
+        terminationMessagePolicy: true,
+        tty: true,
+        volumeDevices: true,
+        volumeMounts: true,
+        workingDir: true,
+        restartPolicyRules: { description: "Kubernetes >= 1.34 (alpha)." }
+      }
+    };
+    schema13 = {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        postStart: { $ref: "#/definitions/LifecycleHandler" },
+        preStop: { $ref: "#/definitions/LifecycleHandler" },
+        stopSignal: {
+          type: "string",
+          description: "Kubernetes >= 1.33 (ContainerStopSignals, alpha; DOMAIN.md \xA75e)."
+        }
+      }
+    };
+    schema14 = {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        exec: { $ref: "#/definitions/ExecAction" },
+        httpGet: { $ref: "#/definitions/HTTPGetAction" },
+        sleep: { $ref: "#/definitions/SleepAction" },
+        tcpSocket: { $ref: "#/definitions/TCPSocketAction" }
+      }
+    };
+    schema15 = {
+      type: "object",
+      additionalProperties: false,
+      properties: { command: { type: "array", minItems: 1, items: { type: "string" } } }
+    };
+    schema18 = {
+      type: "object",
+      additionalProperties: false,
+      required: ["seconds"],
+      properties: { seconds: { type: "integer" } }
+    };
     schema19 = {
       type: "object",
       additionalProperties: false,
@@ -29672,6 +30107,12 @@ var init_shutdown_validate_generated = __esm({
         scheme: { type: "string" }
       }
     };
+    schema17 = {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "value"],
+      properties: { name: { type: "string" }, value: { type: "string" } }
+    };
     schema20 = {
       type: "object",
       additionalProperties: false,
@@ -29687,6 +30128,12 @@ var init_shutdown_validate_generated = __esm({
         terminationGracePeriodSeconds: { type: "integer" },
         timeoutSeconds: { type: "integer" }
       }
+    };
+    schema22 = {
+      type: "object",
+      additionalProperties: false,
+      required: ["port"],
+      properties: { port: { type: "integer" }, service: { type: "string" } }
     };
     func2 = Object.prototype.hasOwnProperty;
   }
@@ -29725,6 +30172,8 @@ function containerRefs(w) {
 }
 function describeType(v) {
   if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
+  if (typeof v === "number" && !Number.isFinite(v))
+    return Number.isNaN(v) ? "not-a-number (.nan)" : `infinity (${v > 0 ? ".inf" : "-.inf"})`;
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : `the fraction ${v}`;
   if (Array.isArray(v)) return "a list";
   if (v === null) return "null";
@@ -29741,17 +30190,19 @@ function schemaProblems(w) {
       (x) => x.path[x.path.length - 2] === rel[0] && x.path[x.path.length - 1] === rel[1]
     ) ?? null : null;
     const inner = c ? rel.slice(2) : rel;
+    if (e.keyword === "type" && e.data === null) continue;
+    if (e.keyword === "required" && w.category === "knative" && inner.some((s) => PROBES.includes(s)))
+      continue;
     const where = `${inner.join(".") || "the pod spec"}${c ? ` of container "${c.name}"` : ""}`;
     if (e.keyword === "additionalProperties") {
       const key = String(e.params.additionalProperty);
       const parent = String(inner[inner.length - 1] ?? "");
-      const def = e.schemaPath.split("/")[2] ?? "";
-      const known = KNOWN_KEYS[def] ?? [];
+      const known = Object.keys(schemaAt(rel)?.properties ?? {});
       const hint = didYouMean(key, known);
       const topics = topicsOf([...inner, hint ?? key]);
       out.push({
         path: [...path9, key],
-        message: `"${key}" is not a field of ${where || parent}${hint ? `; did you mean "${hint}"?` : ""} Kubernetes rejects the object (strict field validation) or drops the key (warn/ignore), so ${hint ? `"${hint}" keeps its default` : "it has no effect"}.`,
+        message: `"${key}" is not a field of ${where || parent}${hint ? `; did you mean "${hint}"?` : "."} Kubernetes rejects the object (strict field validation) or drops the key (warn/ignore), so ${hint ? `"${hint}" keeps its default` : "it has no effect"}.`,
         suggestion: hint ? `Rename "${key}" to "${hint}".` : `Remove "${key}".`,
         container: c?.name ?? null,
         topics
@@ -29786,6 +30237,21 @@ function schemaProblems(w) {
     }
   }
   return out;
+}
+function schemaAt(rel) {
+  const deref = (n) => {
+    if (typeof n !== "object" || n === null) return null;
+    const ref = n.$ref;
+    if (!ref) return n;
+    const name = ref.split("/").pop();
+    return podspec_shutdown_schema_default.definitions[name] ?? null;
+  };
+  let node2 = deref(podspec_shutdown_schema_default);
+  for (const seg of rel) {
+    if (!node2) return null;
+    node2 = deref(typeof seg === "number" ? node2.items : node2.properties?.[seg]);
+  }
+  return node2;
 }
 function handlerCount(v, handlers, known) {
   return {
@@ -30396,8 +30862,17 @@ function shellScript(argv, at) {
   if (!SHELLS2.has(shell)) return null;
   for (let k = i + 1; k < argv.length; k++) {
     const a = argv[k];
-    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(a))
-      return k + 1 < argv.length ? { index: k + 1, shell } : null;
+    if (/^[-+][oO]$/.test(a)) {
+      k++;
+      continue;
+    }
+    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(a)) {
+      let j = k + 1;
+      while (j < argv.length && /^[-+][a-zA-Z]+$/.test(argv[j]))
+        j += /^[-+][oO]$/.test(argv[j]) ? 2 : 1;
+      if (argv[j] === "--") j++;
+      return j < argv.length ? { index: j, shell } : null;
+    }
     if (!a.startsWith("-") && !a.startsWith("+")) return null;
   }
   return null;
@@ -30466,6 +30941,12 @@ function shellReason(program, app) {
 }
 function stringArray(v) {
   return Array.isArray(v) && v.every((x) => typeof x === "string") ? v : null;
+}
+function manifestPid1Problem(c) {
+  const a = manifestPid1Analysis(c);
+  if (!a?.analysis.verdict) return null;
+  const v = a.analysis.verdict;
+  return { kind: v.kind, program: v.program, path: a.pathOf(v.index), reason: v.reason };
 }
 function manifestPid1Analysis(c) {
   const command3 = stringArray(c.raw.command);
@@ -31016,6 +31497,7 @@ var init_prestop_sleep_without_drain = __esm({
     init_rule();
     init_edits();
     init_budget();
+    init_pid1();
     init_prestop();
     prestop_sleep_without_drain_default = defineRule({
       meta: {
@@ -31037,7 +31519,22 @@ var init_prestop_sleep_without_drain = __esm({
         const grace = w.grace.value;
         if (grace === 0) return;
         const window = termWindow(grace, preStop.seconds);
-        if (window > 2) return;
+        const pid1 = manifestPid1Problem(c);
+        if (window > 2) {
+          if (pid1)
+            ctx.report({
+              at: w.locator.at(preStop.path) ?? w.locator.nearest(preStop.path),
+              message: `The preStop hook of "${c.name}" only sleeps (${preStop.describe}), and its PID 1 cannot drain after it: ${pid1.reason}. The sleep only delays SIGTERM; nothing drains.`,
+              suggestions: [
+                {
+                  description: `Start the runtime directly in command/args (for example ["node", "server.js"]) so the app itself receives SIGTERM, instead of ${pid1.program}.`,
+                  snippet: `command: ["node", "server.js"]`
+                }
+              ],
+              topics: ["preStop"]
+            });
+          return;
+        }
         const sleep = fmtSeconds(preStop.seconds);
         const finite = Number.isFinite(preStop.seconds);
         const target = finite ? Math.max(podGraceTarget(w, ctx.settings) ?? 0, Math.floor(preStop.seconds) + 3) : null;
@@ -31051,7 +31548,7 @@ var init_prestop_sleep_without_drain = __esm({
         ) : null;
         ctx.report({
           at: w.locator.at(preStop.path) ?? w.locator.nearest(preStop.path),
-          message: `The preStop hook of "${c.name}" only sleeps (${preStop.kind === "sleep" ? preStop.describe : `${preStop.describe}, ${sleep}`}) and takes the grace period (${graceText(w)}): SIGTERM comes after the sleep, leaving the app max(${grace} \u2212 ${finite ? Math.floor(preStop.seconds) : "\u221E"}, 2) = ${window}s before SIGKILL, so in-flight requests are cut off. The sleep only delays SIGTERM; nothing drains.` + (finite ? ` The drain budget is ${budgetSum(data, preStop)}.` : ""),
+          message: `The preStop hook of "${c.name}" only sleeps (${preStop.kind === "sleep" ? preStop.describe : `${preStop.describe}, ${sleep}`}) and takes the grace period (${graceText(w)}): SIGTERM comes after the sleep, leaving the app max(${grace} \u2212 ${finite ? Math.floor(preStop.seconds) : "\u221E"}, 2) = ${window}s before SIGKILL, so in-flight requests are cut off. The sleep only delays SIGTERM; nothing drains.` + (finite ? ` The drain budget is ${budgetSum(data, preStop)}.` : "") + (pid1 ? ` Also, its PID 1 cannot drain: ${pid1.reason}.` : ""),
           suggestions: [
             finite && target !== null ? {
               description: `Raise terminationGracePeriodSeconds to ${target} (the sleep plus the time the app needs to finish requests after SIGTERM).`,
@@ -31127,6 +31624,9 @@ var init_readiness_probe_missing = __esm({
 });
 
 // rules/shell-form-entrypoint.ts
+function why3(shell) {
+  return /(^|\/)bash$/.test(shell.program) ? `bash hands PID 1 to the app only for some scripts (an implementation detail, not a promise); when it stays PID 1 it ignores SIGTERM and does not pass it on, ${AFTER}` : `dash (the /bin/sh of Debian and Ubuntu images) stays PID 1, ignores SIGTERM and never passes it on, ${AFTER}`;
+}
 function singleQuotedJson(ins) {
   const s = ins.args.trim();
   if (ins.json || !s.startsWith("[")) return null;
@@ -31144,7 +31644,7 @@ function plainApp(shell) {
 function execSnippet(shell) {
   return `exec ${shell.app?.words.map((w) => w.text).join(" ") ?? "<app>"}`;
 }
-var WHY, shell_form_entrypoint_default;
+var AFTER, shell_form_entrypoint_default;
 var init_shell_form_entrypoint = __esm({
   "rules/shell-form-entrypoint.ts"() {
     "use strict";
@@ -31152,7 +31652,7 @@ var init_shell_form_entrypoint = __esm({
     init_dockerfile();
     init_pid1();
     init_shell();
-    WHY = "dash (the /bin/sh of Debian and Ubuntu images) stays PID 1, ignores SIGTERM and never passes it on, so the app gets no SIGTERM and is SIGKILLed when the grace period ends.";
+    AFTER = "so the app gets no SIGTERM and is SIGKILLed when the grace period ends.";
     shell_form_entrypoint_default = defineRule({
       meta: {
         id: "shell-form-entrypoint",
@@ -31173,7 +31673,7 @@ var init_shell_form_entrypoint = __esm({
         const argv = plainApp(shell);
         ctx.report({
           at: loc.at(path9) ?? loc.nearest(path9),
-          message: `Container "${c.name}" runs its app under ${shell.program} -c without exec ("${shell.script}"): ${WHY}`,
+          message: `Container "${c.name}" runs its app under ${shell.program} -c without exec ("${shell.script}"): ${why3(shell)}`,
           suggestions: [
             argv ? {
               description: "Run the program directly instead of through a shell.",
@@ -31201,7 +31701,7 @@ var init_shell_form_entrypoint = __esm({
         const line = argv ? `${ins.keyword} ${execFormText(argv)}` : null;
         ctx.report({
           at: ins.span,
-          message: `${ins.keyword}${ins.viaOnbuild ? " (from an ONBUILD trigger)" : ""} ${how} "${shell.script}" without exec: ${WHY}`,
+          message: `${ins.keyword}${ins.viaOnbuild ? " (from an ONBUILD trigger)" : ""} ${how} "${shell.script}" without exec: ${why3(shell)}`,
           suggestions: [
             line ? { description: `Use exec form: ${line}.`, snippet: line } : {
               description: "Start the app with exec, as the last command of the script (or move the other steps to RUN and use exec form).",
@@ -32534,6 +33034,192 @@ var init_locate = __esm({
   }
 });
 
+// src/parse/lexscan.ts
+function scalarValue(lexeme, plain) {
+  if (/[\n\r\t]/.test(lexeme)) return void 0;
+  if (plain) return CORE_NON_STRING.test(lexeme) ? null : lexeme;
+  const q = lexeme[0];
+  if (q !== '"' && q !== "'" || lexeme.length < 2 || lexeme.at(-1) !== q) return void 0;
+  const inner = lexeme.slice(1, -1);
+  if (inner.includes("\\") || inner.includes(q)) return void 0;
+  return inner;
+}
+function lexDocuments(source) {
+  const out = [];
+  let reader = new DocumentReader(0);
+  let offset = 0;
+  let scalarNext = false;
+  for (const lexeme of new import_yaml3.Lexer().lex(source)) {
+    if (scalarNext) {
+      scalarNext = false;
+      reader.scalar(lexeme, true, offset);
+      offset += lexeme.length;
+      continue;
+    }
+    switch (lexeme) {
+      case "":
+        scalarNext = true;
+        continue;
+      case "":
+      // document content starts
+      case "":
+      // flow-error-end
+      case "\uFEFF":
+        continue;
+      case "---":
+        out.push(reader.finish(offset));
+        reader = new DocumentReader(offset);
+        offset += 3;
+        continue;
+      case "...":
+        return null;
+      case "\n":
+      case "\r\n":
+        reader.newline();
+        offset += lexeme.length;
+        continue;
+    }
+    const c = lexeme[0];
+    if (c === "%") return null;
+    if (c === " " || c === "	") reader.space(lexeme);
+    else if (c === "#") {
+    } else if (c === '"' || c === "'") reader.scalar(lexeme, false, offset);
+    else reader.other(lexeme, offset);
+    offset += lexeme.length;
+  }
+  out.push(reader.finish(offset));
+  return offset === source.length ? out : null;
+}
+var import_yaml3, CORE_NON_STRING, TOP_FIELDS, META_FIELDS, DocumentReader;
+var init_lexscan = __esm({
+  "src/parse/lexscan.ts"() {
+    "use strict";
+    import_yaml3 = __toESM(require_dist(), 1);
+    CORE_NON_STRING = /^(?:~|[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)?$/;
+    TOP_FIELDS = /* @__PURE__ */ new Set(["apiVersion", "kind"]);
+    META_FIELDS = /* @__PURE__ */ new Set(["name", "namespace"]);
+    DocumentReader = class {
+      constructor(start) {
+        this.start = start;
+      }
+      start;
+      contentStart = -1;
+      unsure = false;
+      top = {};
+      meta = {};
+      topKeys = /* @__PURE__ */ new Set();
+      metaKeys = /* @__PURE__ */ new Set();
+      lineStart = true;
+      indent = 0;
+      flowDepth = 0;
+      blockScalarNext = false;
+      /** metadata's block: its children's indent once known (-1 before the first child). */
+      metaIndent = null;
+      /** Where the line is: "key" (expecting a key), "colon", "value", "rest" (ignored). */
+      phase = "rest";
+      key = null;
+      fail() {
+        this.unsure = true;
+      }
+      newline() {
+        if (this.phase === "colon") this.fail();
+        if (this.phase === "value" && this.key) {
+          if (this.key.level === "top" && this.key.name === "metadata") this.metaIndent = -1;
+          else if (this.isField(this.key)) this.fail();
+        }
+        this.lineStart = true;
+        this.indent = 0;
+        this.phase = "rest";
+        this.key = null;
+      }
+      isField(k) {
+        return k.level === "top" ? TOP_FIELDS.has(k.name) || k.name === "metadata" : META_FIELDS.has(k.name);
+      }
+      /** The first content lexeme of a line: decides what the line can hold. */
+      beginLine() {
+        this.lineStart = false;
+        if (this.flowDepth > 0) return;
+        if (this.indent === 0) {
+          this.metaIndent = null;
+          this.phase = "key";
+        } else if (this.metaIndent !== null) {
+          if (this.metaIndent === -1) this.metaIndent = this.indent;
+          if (this.indent === this.metaIndent) this.phase = "key";
+          else if (this.indent < this.metaIndent) this.fail();
+        }
+      }
+      space(lexeme) {
+        if (!this.lineStart) return;
+        if (lexeme.includes("	")) this.fail();
+        this.indent = lexeme.length;
+      }
+      scalar(lexeme, plain, offset) {
+        if (this.contentStart < 0) this.contentStart = offset;
+        if (this.blockScalarNext) {
+          this.blockScalarNext = false;
+          if (lexeme.endsWith("\n")) this.newline();
+          return;
+        }
+        if (this.lineStart) this.beginLine();
+        if (this.phase === "key") {
+          const name = scalarValue(lexeme, plain);
+          if (name === void 0 || name === null || name === "<<") return this.fail();
+          const level = this.indent === 0 ? "top" : "meta";
+          const seen = level === "top" ? this.topKeys : this.metaKeys;
+          if (seen.has(name)) return this.fail();
+          seen.add(name);
+          this.key = { name, level };
+          this.phase = "colon";
+        } else if (this.phase === "value") {
+          const k = this.key;
+          if (this.isField(k)) {
+            if (k.level === "top" && k.name === "metadata") return this.fail();
+            const value = scalarValue(lexeme, plain);
+            if (value === void 0) return this.fail();
+            (k.level === "top" ? this.top : this.meta)[k.name] = value;
+          }
+          this.phase = "rest";
+        } else if (this.phase === "colon") this.fail();
+        if (lexeme.endsWith("\n")) this.newline();
+      }
+      other(lexeme, offset) {
+        if (this.contentStart < 0) this.contentStart = offset;
+        if (this.lineStart) this.beginLine();
+        const c = lexeme[0];
+        if (c === "|" || c === ">") this.blockScalarNext = true;
+        if (c === "{" || c === "[") this.flowDepth++;
+        else if (c === "}" || c === "]") this.flowDepth = Math.max(0, this.flowDepth - 1);
+        if (c === "&" || c === "*" || c === "!" || c === "?") return this.fail();
+        if (this.phase === "colon") {
+          if (lexeme === ":") this.phase = "value";
+          else this.fail();
+          return;
+        }
+        if (this.phase === "key") {
+          if (this.indent === 0 || this.metaIndent !== null) this.fail();
+          this.phase = "rest";
+          return;
+        }
+        if (this.phase === "value") {
+          if (this.key && this.isField(this.key)) this.fail();
+          this.phase = "rest";
+        }
+      }
+      finish(end) {
+        if (this.phase === "colon") this.fail();
+        const str = (v) => typeof v === "string" ? v : null;
+        const header = this.unsure || this.contentStart < 0 ? null : {
+          apiVersion: str(this.top.apiVersion),
+          kind: str(this.top.kind),
+          name: str(this.meta.name),
+          namespace: str(this.meta.namespace)
+        };
+        return { start: this.start, end, contentStart: this.contentStart, header };
+      }
+    };
+  }
+});
+
 // src/parse/prefilter.ts
 function needsComposing(token, depth = 0) {
   if (!token || typeof token !== "object") return false;
@@ -32575,9 +33261,9 @@ function keyIdentity(key) {
   if (!SIMPLE_SCALARS.has(key.type)) return null;
   const src = key.source;
   if (key.type === "scalar") {
-    return CORE_NON_STRING.some((re) => re.test(src)) ? "\0non-string" : `s:${src}`;
+    return CORE_NON_STRING2.some((re) => re.test(src)) ? "\0non-string" : `s:${src}`;
   }
-  const resolved = import_yaml3.CST.resolveAsScalar(key, true, () => {
+  const resolved = import_yaml4.CST.resolveAsScalar(key, true, () => {
   });
   return resolved ? `s:${resolved.value}` : null;
 }
@@ -32585,21 +33271,22 @@ function stringValue(sep, v) {
   if (sep?.some((t) => t.type === "anchor" || t.type === "tag")) return UNCERTAIN;
   if (!v) return null;
   if (!SIMPLE_SCALARS.has(v.type)) return UNCERTAIN;
-  const scalar = import_yaml3.CST.resolveAsScalar(v, true, () => {
+  const scalar = import_yaml4.CST.resolveAsScalar(v, true, () => {
   });
   if (!scalar) return UNCERTAIN;
-  if (v.type === "scalar" && CORE_NON_STRING.some((re) => re.test(scalar.value))) return null;
+  if (v.type === "scalar" && CORE_NON_STRING2.some((re) => re.test(scalar.value))) return null;
   return scalar.value;
 }
 function readMap(map, wanted, nested = {}) {
-  if (!map || map.type !== "block-map") return null;
+  const flow = map?.type === "flow-collection" && map.start.source === "{";
+  if (!map || map.type !== "block-map" && !flow) return null;
+  const separators = flow ? FLOW_SEPARATORS : BLOCK_SEPARATORS;
   const found = {};
   for (const item of map.items) {
-    if (item.explicitKey || !item.key) return null;
-    if (item.start.some((t) => t.type !== "space" && t.type !== "newline" && t.type !== "comment"))
-      return null;
+    if (!item.key || "explicitKey" in item && item.explicitKey) return null;
+    if (item.start.some((t) => !separators.has(t.type))) return null;
     if (!SIMPLE_SCALARS.has(item.key.type)) return null;
-    const key = import_yaml3.CST.resolveAsScalar(item.key, true, () => {
+    const key = import_yaml4.CST.resolveAsScalar(item.key, true, () => {
     });
     if (!key) return null;
     if (key.value === "<<") return null;
@@ -32633,7 +33320,7 @@ function documentHeader(doc) {
   };
 }
 function parseFiltered(source, options, onNewLine, keep) {
-  const composer = new import_yaml3.Composer(options);
+  const composer = new import_yaml4.Composer(options);
   const docs = [];
   const skipped = [];
   const pendingIndexes = [];
@@ -32648,7 +33335,7 @@ function parseFiltered(source, options, onNewLine, keep) {
     if (open2) skipped.push({ ...open2, end });
     open2 = null;
   };
-  for (const token of new import_yaml3.Parser(onNewLine).parse(source)) {
+  const handle = (token) => {
     if (token.type === "document") {
       closeSkipped(token.offset);
       index++;
@@ -32656,32 +33343,54 @@ function parseFiltered(source, options, onNewLine, keep) {
       if (header && !keep(header)) {
         skipping = true;
         open2 = { index, header, start: token.offset, contentStart: token.value.offset };
-        continue;
+        return;
       }
       skipping = false;
       pendingIndexes.push(index);
       collect(composer.next(token));
-      continue;
+      return;
     }
     if (skipping) {
-      if (token.type === "doc-end" || token.type === "error") continue;
+      if (token.type === "doc-end" || token.type === "error") return;
       if (token.type === "directive") skipping = false;
-      else continue;
+      else return;
     }
     if (token.type === "directive") sawDirective = true;
     collect(composer.next(token));
+  };
+  const lexed = lexDocuments(source);
+  if (!lexed) {
+    for (const token of new import_yaml4.Parser(onNewLine).parse(source)) handle(token);
+  } else {
+    for (const d of lexed) {
+      if (d.header && !keep(d.header)) {
+        closeSkipped(d.start);
+        index++;
+        skipping = true;
+        open2 = { index, header: d.header, start: d.start, contentStart: d.contentStart };
+        continue;
+      }
+      const parser = new import_yaml4.Parser();
+      parser.offset = d.start;
+      for (const token of parser.parse(source.slice(d.start, d.end))) handle(token);
+    }
+    if (onNewLine) {
+      onNewLine(0);
+      for (let i = source.indexOf("\n"); i >= 0; i = source.indexOf("\n", i + 1)) onNewLine(i + 1);
+    }
   }
   closeSkipped(source.length);
   collect(composer.end(false, source.length));
   return { docs, skipped, total: index + 1 };
 }
-var import_yaml3, SIMPLE_SCALARS, CORE_NON_STRING, UNCERTAIN;
+var import_yaml4, SIMPLE_SCALARS, CORE_NON_STRING2, UNCERTAIN, BLOCK_SEPARATORS, FLOW_SEPARATORS;
 var init_prefilter = __esm({
   "src/parse/prefilter.ts"() {
     "use strict";
-    import_yaml3 = __toESM(require_dist(), 1);
+    import_yaml4 = __toESM(require_dist(), 1);
+    init_lexscan();
     SIMPLE_SCALARS = /* @__PURE__ */ new Set(["scalar", "single-quoted-scalar", "double-quoted-scalar"]);
-    CORE_NON_STRING = [
+    CORE_NON_STRING2 = [
       /^(?:~|[Nn]ull|NULL)?$/,
       /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
       /^[-+]?[0-9]+$/,
@@ -32691,6 +33400,8 @@ var init_prefilter = __esm({
       /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/
     ];
     UNCERTAIN = /* @__PURE__ */ Symbol("uncertain");
+    BLOCK_SEPARATORS = /* @__PURE__ */ new Set(["space", "newline", "comment"]);
+    FLOW_SEPARATORS = /* @__PURE__ */ new Set(["space", "newline", "comment", "comma"]);
   }
 });
 
@@ -32720,7 +33431,7 @@ function blank(line) {
 function parseYaml(text, opts = {}) {
   const masked = maskHelmDryRun(text);
   const source = masked ?? text;
-  let lineCounter = new import_yaml4.LineCounter();
+  let lineCounter = new import_yaml5.LineCounter();
   const options = {
     merge: true,
     prettyErrors: false,
@@ -32732,17 +33443,20 @@ function parseYaml(text, opts = {}) {
   let skipped = [];
   let cuts = null;
   if (opts.keep) {
-    const filtered = parseFiltered(source, options, lineCounter.addNewLine, opts.keep);
-    const swallowed = filtered.skipped.some((d) => hasMarkerInside(source, d.start, d.end));
-    if (!swallowed && filtered.docs.every((d) => d.doc.errors.length === 0)) {
+    const filtered = withinStack(
+      () => parseFiltered(source, options, lineCounter.addNewLine, opts.keep)
+    );
+    const swallowed = filtered?.skipped.some((d) => hasMarkerInside(source, d.start, d.end));
+    if (filtered && !swallowed && filtered.docs.every((d) => d.doc.errors.length === 0)) {
       list = filtered.docs.map((d) => d.doc);
       indexes = filtered.docs.map((d) => d.index);
       skipped = filtered.skipped;
-    } else lineCounter = new import_yaml4.LineCounter();
+    } else lineCounter = new import_yaml5.LineCounter();
   }
   if (!list) {
-    const parsed = (0, import_yaml4.parseAllDocuments)(source, { lineCounter, ...options });
-    const recovered = recoverDocuments(source, Array.isArray(parsed) ? parsed : []);
+    const guarded = parseAllGuarded(source);
+    lineCounter = guarded.lineCounter;
+    const recovered = recoverDocuments(source, guarded.docs);
     list = recovered.map((r) => r.doc);
     cuts = recovered.map((r) => r.cut);
   }
@@ -32789,15 +33503,55 @@ function cleanMessage(message2) {
 }
 function collectionKeyOffset(doc) {
   let found = null;
-  (0, import_yaml4.visit)(doc, {
+  (0, import_yaml5.visit)(doc, {
     Pair(_, pair) {
-      if ((0, import_yaml4.isCollection)(pair.key)) {
+      if ((0, import_yaml5.isCollection)(pair.key)) {
         found = pair.key.range?.[0] ?? 0;
-        return import_yaml4.visit.BREAK;
+        return import_yaml5.visit.BREAK;
       }
     }
   });
   return found;
+}
+function withinStack(f) {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
+}
+function parseAllGuarded(source) {
+  const lineCounter = new import_yaml5.LineCounter();
+  const first = withinStack(() => (0, import_yaml5.parseAllDocuments)(source, { lineCounter, ...PARSE_OPTIONS }));
+  if (first) return { docs: Array.isArray(first) ? first : [], lineCounter };
+  const starts = [0];
+  for (const m of source.matchAll(DOC_MARKER)) if (m.index > 0) starts.push(m.index);
+  const pieces = [];
+  const deep = [];
+  starts.forEach((start, i) => {
+    const part = source.slice(start, starts[i + 1] ?? source.length);
+    if (withinStack(() => (0, import_yaml5.parseAllDocuments)(part, PARSE_OPTIONS))) return void pieces.push(part);
+    const marker = /^---[^\n]*\n?/.exec(part)?.[0] ?? "";
+    const rest = blank(part.slice(marker.length));
+    const at = start + marker.length;
+    deep.push(at);
+    pieces.push(
+      marker + (rest.length > 0 && rest[0] !== "\n" && rest[0] !== "\r" ? "~" + rest.slice(1) : rest)
+    );
+  });
+  const lc = new import_yaml5.LineCounter();
+  const again = withinStack(
+    () => (0, import_yaml5.parseAllDocuments)(pieces.join(""), { lineCounter: lc, ...PARSE_OPTIONS })
+  );
+  const docs = again && Array.isArray(again) ? again : [];
+  for (const at of deep) {
+    const doc = docs.find((d) => d.range[0] <= at && at <= d.range[2]) ?? docs.find((d) => d.range[0] >= at);
+    doc?.errors.unshift(
+      new import_yaml5.YAMLParseError([at, at + 1], "RESOURCE_EXHAUSTION", "Maximum call stack size exceeded")
+    );
+  }
+  return { docs, lineCounter: lc };
 }
 function recoverDocuments(source, docs, depth = 0) {
   const out = [];
@@ -32811,15 +33565,15 @@ function recoverDocuments(source, docs, depth = 0) {
     if (!m || m.index >= end || m.index <= doc.range[0]) continue;
     out[out.length - 1].cut = m.index;
     const rest = blank(source.slice(0, m.index)) + source.slice(m.index);
-    const again = (0, import_yaml4.parseAllDocuments)(rest, PARSE_OPTIONS);
-    const reparsed = (Array.isArray(again) ? again : []).filter((d) => d.range[2] > m.index);
+    const again = parseAllGuarded(rest).docs;
+    const reparsed = again.filter((d) => d.range[2] > m.index);
     return [...out, ...recoverDocuments(rest, reparsed, depth + 1)];
   }
   return out;
 }
 function nodeSpanning(doc, cut) {
   let found = null;
-  (0, import_yaml4.visit)(doc, (_, node2) => {
+  (0, import_yaml5.visit)(doc, (_, node2) => {
     const r = node2.range;
     if (r && r[0] < cut && r[1] > cut) found = r[0];
   });
@@ -32830,11 +33584,11 @@ function hasMarkerInside(source, start, end) {
   const m = DOC_MARKER.exec(source);
   return m !== null && m.index < end;
 }
-var import_yaml4, SOURCE_RE, PARSE_OPTIONS, DOC_MARKER;
+var import_yaml5, SOURCE_RE, PARSE_OPTIONS, DOC_MARKER;
 var init_yaml = __esm({
   "src/parse/yaml.ts"() {
     "use strict";
-    import_yaml4 = __toESM(require_dist(), 1);
+    import_yaml5 = __toESM(require_dist(), 1);
     init_prefilter();
     SOURCE_RE = /^#\s*Source:\s*(\S.*?)\s*$/m;
     PARSE_OPTIONS = {
@@ -33119,7 +33873,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
           instancePath: instancePath + "/rules",
           schemaPath: "#/properties/rules/type",
           keyword: "type",
-          params: { type: schema11.properties.rules.type },
+          params: { type: schema112.properties.rules.type },
           message: "must be object,null"
         };
         if (vErrors === null) {
@@ -33131,7 +33885,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
       }
       if (data2 && typeof data2 == "object" && !Array.isArray(data2)) {
         for (const key1 in data2) {
-          if (!func22.call(schema11.properties.rules.properties, key1)) {
+          if (!func22.call(schema112.properties.rules.properties, key1)) {
             const err5 = {
               instancePath: instancePath + "/rules",
               schemaPath: "#/properties/rules/additionalProperties",
@@ -33155,7 +33909,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
               schemaPath: "#/properties/rules/properties/readiness-probe-missing/enum",
               keyword: "enum",
               params: {
-                allowedValues: schema11.properties.rules.properties["readiness-probe-missing"].enum
+                allowedValues: schema112.properties.rules.properties["readiness-probe-missing"].enum
               },
               message: "must be equal to one of the allowed values"
             };
@@ -33175,7 +33929,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
               schemaPath: "#/properties/rules/properties/prestop-sleep-without-drain/enum",
               keyword: "enum",
               params: {
-                allowedValues: schema11.properties.rules.properties["prestop-sleep-without-drain"].enum
+                allowedValues: schema112.properties.rules.properties["prestop-sleep-without-drain"].enum
               },
               message: "must be equal to one of the allowed values"
             };
@@ -33195,7 +33949,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
               schemaPath: "#/properties/rules/properties/grace-period-below-budget/enum",
               keyword: "enum",
               params: {
-                allowedValues: schema11.properties.rules.properties["grace-period-below-budget"].enum
+                allowedValues: schema112.properties.rules.properties["grace-period-below-budget"].enum
               },
               message: "must be equal to one of the allowed values"
             };
@@ -33215,7 +33969,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
               schemaPath: "#/properties/rules/properties/shutdown-delay-missing/enum",
               keyword: "enum",
               params: {
-                allowedValues: schema11.properties.rules.properties["shutdown-delay-missing"].enum
+                allowedValues: schema112.properties.rules.properties["shutdown-delay-missing"].enum
               },
               message: "must be equal to one of the allowed values"
             };
@@ -33235,7 +33989,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
               schemaPath: "#/properties/rules/properties/liveness-tighter-than-readiness/enum",
               keyword: "enum",
               params: {
-                allowedValues: schema11.properties.rules.properties["liveness-tighter-than-readiness"].enum
+                allowedValues: schema112.properties.rules.properties["liveness-tighter-than-readiness"].enum
               },
               message: "must be equal to one of the allowed values"
             };
@@ -33254,7 +34008,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
               instancePath: instancePath + "/rules/npm-as-pid1",
               schemaPath: "#/properties/rules/properties/npm-as-pid1/enum",
               keyword: "enum",
-              params: { allowedValues: schema11.properties.rules.properties["npm-as-pid1"].enum },
+              params: { allowedValues: schema112.properties.rules.properties["npm-as-pid1"].enum },
               message: "must be equal to one of the allowed values"
             };
             if (vErrors === null) {
@@ -33273,7 +34027,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
               schemaPath: "#/properties/rules/properties/shell-form-entrypoint/enum",
               keyword: "enum",
               params: {
-                allowedValues: schema11.properties.rules.properties["shell-form-entrypoint"].enum
+                allowedValues: schema112.properties.rules.properties["shell-form-entrypoint"].enum
               },
               message: "must be equal to one of the allowed values"
             };
@@ -33293,7 +34047,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
               schemaPath: "#/properties/rules/properties/prestop-exec-in-distroless/enum",
               keyword: "enum",
               params: {
-                allowedValues: schema11.properties.rules.properties["prestop-exec-in-distroless"].enum
+                allowedValues: schema112.properties.rules.properties["prestop-exec-in-distroless"].enum
               },
               message: "must be equal to one of the allowed values"
             };
@@ -33313,7 +34067,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
               schemaPath: "#/properties/rules/properties/invalid-shutdown-config/enum",
               keyword: "enum",
               params: {
-                allowedValues: schema11.properties.rules.properties["invalid-shutdown-config"].enum
+                allowedValues: schema112.properties.rules.properties["invalid-shutdown-config"].enum
               },
               message: "must be equal to one of the allowed values"
             };
@@ -33332,7 +34086,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
               instancePath: instancePath + "/rules/parse-error",
               schemaPath: "#/properties/rules/properties/parse-error/enum",
               keyword: "enum",
-              params: { allowedValues: schema11.properties.rules.properties["parse-error"].enum },
+              params: { allowedValues: schema112.properties.rules.properties["parse-error"].enum },
               message: "must be equal to one of the allowed values"
             };
             if (vErrors === null) {
@@ -33351,7 +34105,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
               schemaPath: "#/properties/rules/properties/helm-template-unrendered/enum",
               keyword: "enum",
               params: {
-                allowedValues: schema11.properties.rules.properties["helm-template-unrendered"].enum
+                allowedValues: schema112.properties.rules.properties["helm-template-unrendered"].enum
               },
               message: "must be equal to one of the allowed values"
             };
@@ -33371,7 +34125,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
               schemaPath: "#/properties/rules/properties/invalid-annotation/enum",
               keyword: "enum",
               params: {
-                allowedValues: schema11.properties.rules.properties["invalid-annotation"].enum
+                allowedValues: schema112.properties.rules.properties["invalid-annotation"].enum
               },
               message: "must be equal to one of the allowed values"
             };
@@ -33392,7 +34146,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
           instancePath: instancePath + "/budget",
           schemaPath: "#/properties/budget/type",
           keyword: "type",
-          params: { type: schema11.properties.budget.type },
+          params: { type: schema112.properties.budget.type },
           message: "must be object,null"
         };
         if (vErrors === null) {
@@ -33531,7 +34285,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
           instancePath: instancePath + "/ignorePaths",
           schemaPath: "#/properties/ignorePaths/type",
           keyword: "type",
-          params: { type: schema11.properties.ignorePaths.type },
+          params: { type: schema112.properties.ignorePaths.type },
           message: "must be array,null"
         };
         if (vErrors === null) {
@@ -33586,7 +34340,7 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
           instancePath: instancePath + "/failOn",
           schemaPath: "#/properties/failOn/enum",
           keyword: "enum",
-          params: { allowedValues: schema11.properties.failOn.enum },
+          params: { allowedValues: schema112.properties.failOn.enum },
           message: "must be equal to one of the allowed values"
         };
         if (vErrors === null) {
@@ -33615,12 +34369,12 @@ function validate102(data, { instancePath = "", parentData, parentDataProperty, 
   validate102.errors = vErrors;
   return errors === 0;
 }
-var validate3, schema11, pattern0, pattern1, func22, configSchema;
+var validate3, schema112, pattern0, pattern1, func22, configSchema;
 var init_validate_generated = __esm({
   "src/config/validate.generated.ts"() {
     "use strict";
     validate3 = validate102;
-    schema11 = {
+    schema112 = {
       $schema: "http://json-schema.org/draft-07/schema#",
       $id: "https://unpkg.com/drainlint/schema/drainlint.schema.json",
       title: "drainlint configuration (.drainlint.yaml)",
@@ -33895,15 +34649,15 @@ function loadConfigFile(file, cwd = process.cwd()) {
     text = readFileSync2(abs, "utf8");
   } catch (e) {
     const code2 = e.code;
-    const why3 = code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : code2 ?? e.message;
-    throw new ConfigError([`${shown}: cannot read the config file (${why3})`]);
+    const why4 = code2 === "ENOENT" ? "no such file" : code2 === "EISDIR" ? "it is a directory" : code2 ?? e.message;
+    throw new ConfigError([`${shown}: cannot read the config file (${why4})`]);
   }
   return { file: abs, dir: path4.dirname(abs), config: parseConfigText(text, shown) };
 }
 function parseConfigText(text, shown) {
   if (text.charCodeAt(0) === 65279) text = text.slice(1);
-  const lineCounter = new import_yaml5.LineCounter();
-  const docs = (0, import_yaml5.parseAllDocuments)(text, { lineCounter, prettyErrors: false });
+  const lineCounter = new import_yaml6.LineCounter();
+  const docs = (0, import_yaml6.parseAllDocuments)(text, { lineCounter, prettyErrors: false });
   const where = (offset) => {
     const { line, col } = lineCounter.linePos(offset);
     return `${shown}:${line}:${col}`;
@@ -33949,7 +34703,7 @@ function schemaErrors(value) {
 function sourceText(root, text) {
   return (pointer) => {
     const node2 = nodeAt(root, pointer, false);
-    return node2 && (0, import_yaml5.isScalar)(node2) && node2.range ? text.slice(node2.range[0], node2.range[1]) : null;
+    return node2 && (0, import_yaml6.isScalar)(node2) && node2.range ? text.slice(node2.range[0], node2.range[1]) : null;
   };
 }
 function segments(pointer) {
@@ -33960,12 +34714,12 @@ function nodeAt(root, pointer, key) {
   const segs = segments(pointer);
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i];
-    if ((0, import_yaml5.isMap)(node2)) {
-      const pair = node2.items.find((p) => ((0, import_yaml5.isScalar)(p.key) ? String(p.key.value) : p.key) === seg);
+    if ((0, import_yaml6.isMap)(node2)) {
+      const pair = node2.items.find((p) => ((0, import_yaml6.isScalar)(p.key) ? String(p.key.value) : p.key) === seg);
       if (!pair) return null;
       if (key && i === segs.length - 1) return pair.key;
       node2 = pair.value;
-    } else if ((0, import_yaml5.isSeq)(node2)) node2 = node2.items[Number(seg)];
+    } else if ((0, import_yaml6.isSeq)(node2)) node2 = node2.items[Number(seg)];
     else return null;
   }
   return node2 ?? null;
@@ -33975,7 +34729,7 @@ function keyPath(segs) {
   for (const s of segs) out += /^\d+$/.test(s) ? `[${s}]` : out ? `.${s}` : s;
   return out || "(top level)";
 }
-function schemaAt(segs) {
+function schemaAt2(segs) {
   let s = SCHEMA;
   for (const seg of segs) s = /^\d+$/.test(seg) ? s?.items : s?.properties?.[seg];
   return s;
@@ -34003,14 +34757,14 @@ function describeErrors(errors, value, locate, sourceOf) {
     if (err.keyword === "additionalProperties") {
       const key = String(err.params.additionalProperty);
       const pointer = `${err.instancePath}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
-      const known = Object.keys(schemaAt(segs)?.properties ?? {}).filter((k) => k !== "$schema");
+      const known = Object.keys(schemaAt2(segs)?.properties ?? {}).filter((k) => k !== "$schema");
       const hint = suggest(key, known);
       const what = segs.length === 1 && segs[0] === "rules" ? `unknown rule id; expected one of the ids drainlint --list-rules prints` : `unknown key; expected one of ${known.join(", ")}`;
       line = `${locate(pointer, true)}: ${keyPath([...segs, key])}: ${what}${hint ? `; did you mean "${hint}"?` : ""}`;
     } else {
       const v = getAt(value, segs);
       const got = describeValue(v, sourceOf?.(err.instancePath) ?? null);
-      const s = schemaAt(segs);
+      const s = schemaAt2(segs);
       let expected;
       let hint = "";
       if (err.keyword === "enum") {
@@ -34046,11 +34800,11 @@ function describeErrors(errors, value, locate, sourceOf) {
   }
   return out;
 }
-var import_yaml5, CONFIG_NAMES, ConfigError, SCHEMA, ALIASES, TYPE_NAMES;
+var import_yaml6, CONFIG_NAMES, ConfigError, SCHEMA, ALIASES, TYPE_NAMES;
 var init_load = __esm({
   "src/config/load.ts"() {
     "use strict";
-    import_yaml5 = __toESM(require_dist(), 1);
+    import_yaml6 = __toESM(require_dist(), 1);
     init_text();
     init_validate_generated();
     CONFIG_NAMES = [".drainlint.yaml", ".drainlint.yml"];
@@ -34158,6 +34912,192 @@ var init_merge = __esm({
       "safetyMarginSeconds",
       "endpointPropagationSeconds"
     ];
+  }
+});
+
+// src/engine/workers.ts
+import { existsSync as existsSync3 } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+function lintChunk(req) {
+  let local;
+  const { sources: _sources, ...result } = lintSources(req.sources, req.settings, {
+    ...req.opts,
+    onLinked: (l) => local = l
+  });
+  return { id: req.id, result, local };
+}
+function chunkSources(sources) {
+  const chunks = [];
+  let current = [];
+  let size = 0;
+  let prevChart = null;
+  const closedCharts = /* @__PURE__ */ new Set();
+  for (const s of sources) {
+    const chart = s.path ? chartRootOf(s.path) : null;
+    if (chart !== prevChart && prevChart !== null) closedCharts.add(prevChart);
+    if (chart !== null && chart !== prevChart && closedCharts.has(chart)) return [sources];
+    const sameChart = chart !== null && chart === prevChart;
+    if (size >= CHUNK_SIZE && !sameChart) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(s);
+    size += s.text.length;
+    prevChart = chart;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
+function predictLinks(sources) {
+  const services = [];
+  const workloads = [];
+  for (const source of sources) {
+    if (source.problem || source.kind === "dockerfile") continue;
+    if (!LINK_CANDIDATE.test(source.text)) continue;
+    if (source.kind === "json" && !/"kind"\s*:/.test(source.text)) continue;
+    if (TEMPLATE_RE.test(source.text) && source.path && chartRootOf(source.path)) continue;
+    const text = maskHelmDryRun(source.text) ?? source.text;
+    for (const part of text.split(DOC_MARKER2)) {
+      if (!LINK_CANDIDATE.test(part)) continue;
+      const doc = (0, import_yaml7.parseDocument)(part, {
+        merge: true,
+        uniqueKeys: true,
+        prettyErrors: false,
+        logLevel: "silent"
+      });
+      if (doc.errors.length) continue;
+      let raw;
+      try {
+        raw = doc.toJS({ maxAliasCount: 100 });
+      } catch {
+        continue;
+      }
+      if (!isRecord(raw) || typeof raw.kind !== "string" || typeof raw.apiVersion !== "string")
+        continue;
+      const items = isListKind(raw.apiVersion, raw.kind, raw) ? raw.items.filter(isRecord) : [raw];
+      for (const item of items) {
+        if (typeof item.kind !== "string") continue;
+        const svc = buildService(item);
+        if (svc) services.push(svc);
+        const w = buildWorkload({
+          file: source,
+          docIndex: 0,
+          objectPath: [],
+          locator: null,
+          // never used: only workloadRef is read
+          raw: item,
+          helmSource: null
+        });
+        if (w?.workloadRef) workloads.push(w);
+      }
+    }
+  }
+  return { services, rollouts: rolloutRefsOf(workloads) };
+}
+function workerUrl() {
+  const url = new URL("./worker.js", import.meta.url);
+  return url.protocol === "file:" && existsSync3(fileURLToPath(url)) ? url : null;
+}
+function defaultJobs(chunks) {
+  return Math.max(1, Math.min(availableParallelism(), 4, chunks));
+}
+async function runChunks(requests, jobs, progress) {
+  const replies = new Array(requests.length);
+  const url = jobs > 1 ? workerUrl() : null;
+  if (!url) {
+    for (const req of requests) {
+      replies[req.id] = lintChunk(req);
+      progress(req.sources.length);
+    }
+    return replies;
+  }
+  let next = 0;
+  const one = (worker) => new Promise((resolve, reject) => {
+    const send = () => {
+      if (next >= requests.length) return resolve();
+      worker.postMessage(requests[next++]);
+    };
+    worker.on("message", (reply) => {
+      if (reply.error) return reject(new Error(reply.error));
+      replies[reply.id] = reply;
+      progress(requests[reply.id].sources.length);
+      send();
+    });
+    worker.on("error", reject);
+    worker.on("exit", (code2) => {
+      if (code2 !== 0) reject(new Error(`worker thread exited with code ${code2}`));
+    });
+    send();
+  });
+  const workers = Array.from({ length: Math.min(jobs, requests.length) }, () => new Worker(url));
+  try {
+    await Promise.all(workers.map(one));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return replies;
+}
+function mergeResults(sources, parts) {
+  const findings = parts.flatMap((p) => p.findings).sort(compareFindings);
+  const count2 = (s) => findings.filter((f) => f.severity === s).length;
+  return {
+    findings,
+    summary: {
+      files: parts.reduce((n, p) => n + p.summary.files, 0),
+      objects: parts.reduce((n, p) => n + p.summary.objects, 0),
+      errors: count2("error"),
+      warnings: count2("warning"),
+      infos: count2("info"),
+      fixable: findings.filter((f) => f.fix !== null).length
+    },
+    notices: parts.flatMap((p) => p.notices),
+    units: parts.flatMap((p) => p.units),
+    sources,
+    directives: parts.flatMap((p) => p.directives)
+  };
+}
+async function lintChunked(sources, settings, opts, run = {}) {
+  const chunks = chunkSources(sources);
+  const total = sources.length;
+  let done = 0;
+  const progress = (files) => run.onProgress?.(done += files, total);
+  if (chunks.length <= 1) {
+    const result = lintSources(sources, settings, opts);
+    progress(total);
+    return result;
+  }
+  const jobs = run.jobs ?? defaultJobs(chunks.length);
+  const link = predictLinks(sources);
+  const requests = chunks.map((c, id) => ({ id, sources: c, settings, opts: { ...opts, link } }));
+  let replies = await runChunks(requests, jobs, progress);
+  const exact = {
+    services: replies.flatMap((r) => r.local.services),
+    rollouts: replies.flatMap((r) => r.local.rollouts)
+  };
+  if (JSON.stringify(exact) !== JSON.stringify(link)) {
+    done = 0;
+    for (const r of requests) r.opts.link = exact;
+    replies = await runChunks(requests, jobs, progress);
+  }
+  return mergeResults(
+    sources,
+    replies.map((r) => r.result)
+  );
+}
+var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE;
+var init_workers = __esm({
+  "src/engine/workers.ts"() {
+    "use strict";
+    import_yaml7 = __toESM(require_dist(), 1);
+    init_workload();
+    init_yaml();
+    init_lint();
+    CHUNK_SIZE = 1 << 20;
+    DOC_MARKER2 = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;
+    LINK_CANDIDATE = /Service(?!Account|Monitor)|workloadRef|\\/;
   }
 });
 
@@ -40179,7 +41119,7 @@ var init_dockerfile3 = __esm({
 });
 
 // src/engine/lint.ts
-import { existsSync as existsSync3 } from "node:fs";
+import { existsSync as existsSync4 } from "node:fs";
 import path6 from "node:path";
 function resolveSettings(partial) {
   const d = defaultSettings();
@@ -40230,10 +41170,12 @@ async function lint(options = {}) {
       else sources.push(unreadableSource(f.path, displayPathOf(f.path, cwd), f.kind, e));
     }
   }
-  const result = lintSources(sources, settings, {
-    cwd,
-    reportUnusedDisable: options.reportUnusedDisable
-  });
+  const result = await lintChunked(
+    sources,
+    settings,
+    { cwd, reportUnusedDisable: options.reportUnusedDisable },
+    { jobs: options.jobs, onProgress: options.onProgress }
+  );
   result.notices.unshift(...notices);
   result.summary.files += notices.filter(
     (n) => found.files.some((f) => displayPathOf(f.path, cwd) === n.file)
@@ -40422,7 +41364,7 @@ function lintSources(sources, settings, opts = {}) {
         continue;
       }
       const root = ydoc.contents;
-      if (!root || !(0, import_yaml6.isMap)(root)) continue;
+      if (!root || !(0, import_yaml9.isMap)(root)) continue;
       let raw;
       try {
         raw = ydoc.doc.toJS({ maxAliasCount: 100 });
@@ -40456,7 +41398,7 @@ function lintSources(sources, settings, opts = {}) {
         const itemsNode = listLoc.valueAt(["items"]);
         raw.items.forEach((item, i) => {
           if (!isRecord(item)) return;
-          const node2 = (0, import_yaml6.isSeq)(itemsNode) ? listLoc.deref(itemsNode.items[i]) : null;
+          const node2 = (0, import_yaml9.isSeq)(itemsNode) ? listLoc.deref(itemsNode.items[i]) : null;
           items.push({ raw: item, node: node2, path: ["items", i] });
         });
       } else items.push({ raw, node: root, path: [] });
@@ -40489,7 +41431,7 @@ function lintSources(sources, settings, opts = {}) {
     const first = [...g.templates].sort(
       (a, b) => a.source.displayPath < b.source.displayPath ? -1 : 1
     )[0];
-    const hasChart = existsSync3(chartYaml);
+    const hasChart = existsSync4(chartYaml);
     const at = hasChart ? displayPathOf(chartYaml, cwd) : first.source.displayPath;
     const chartName = displayPathOf(g.root, cwd) || ".";
     const meta = META.get("helm-template-unrendered");
@@ -40696,8 +41638,9 @@ function applyPrecedence(all) {
   return all.filter((p) => {
     const silencers = p.meta.silencedBy;
     if (!silencers || p.objectKey === null) return true;
+    const sameObject = byObject.get(p.objectKey);
     return !silencers.some(
-      (s) => byObject.get(p.objectKey).some(
+      (s) => sameObject.some(
         (q) => q !== p && q.meta.id === s.rule && q.objectKey === p.objectKey && (q.finding.container === null || q.finding.container === p.finding.container) && (!s.topics || q.topics.some((t) => s.topics.includes(t)))
       )
     );
@@ -40717,11 +41660,11 @@ function isSuppressed(p, annotationDirectives) {
   }
   return suppressed;
 }
-var import_yaml6, RULES, RULE_IDS, META, UsageError, TEMPLATE_RE;
+var import_yaml9, RULES, RULE_IDS, META, UsageError, TEMPLATE_RE;
 var init_lint = __esm({
   "src/engine/lint.ts"() {
     "use strict";
-    import_yaml6 = __toESM(require_dist(), 1);
+    import_yaml9 = __toESM(require_dist(), 1);
     init_rules();
     init_discover();
     init_locate();
@@ -40734,6 +41677,7 @@ var init_lint = __esm({
     init_merge();
     init_text();
     init_discover();
+    init_workers();
     init_dockerfile3();
     RULES = rules;
     RULE_IDS = new Set(RULES.map((r) => r.meta.id));
@@ -40745,34 +41689,70 @@ var init_lint = __esm({
 });
 
 // src/format/timeline.ts
-function renderTimeline(b, c) {
-  const span = Math.max(b.total, b.grace, 1);
-  const scale = WIDTH / span;
-  let bar = "";
-  const legend = [];
-  for (const t of b.terms) {
-    const cells = Math.round(t.seconds * scale);
-    const key = Object.keys(GLYPHS).find((k) => t.name.startsWith(k)) ?? t.name;
-    const glyph = GLYPHS[key] ?? "\xB7";
-    bar += glyph.repeat(cells);
-    legend.push(`${glyph}=${t.name} ${t.unknown ? "?" : `${t.seconds}s`}`);
-  }
-  const killAt = Math.round(b.grace * scale);
-  const within = bar.slice(0, killAt).padEnd(killAt, " ");
-  const beyond = bar.slice(killAt);
-  const line = `${c.dim("0s")} |${within}${c.red("|")}${c.red(beyond)} ${c.red(`SIGKILL at ${b.grace}s`)}, budget ${b.total}s`;
-  return [line, c.dim(legend.join("  "))];
+function secs(n) {
+  return `${Math.round(n * 100) / 100}s`;
 }
-var WIDTH, GLYPHS;
+function renderTimeline(b, c) {
+  const tints = {
+    preStop: c.cyan,
+    drainDelay: c.blue,
+    maxRequest: c.yellow,
+    safetyMargin: c.magenta
+  };
+  const segments2 = b.terms.filter((t) => t.seconds > 0 || t.unknown).map((t) => ({
+    label: `${LABELS[t.name] ?? t.name} ${t.unknown ? "?" : secs(t.seconds)}${t.isDefault ? "*" : ""}`,
+    seconds: t.seconds,
+    tint: tints[t.name] ?? ((s) => s)
+  }));
+  if (b.grace > b.total)
+    segments2.push({
+      label: `spare ${secs(b.grace - b.total)}`,
+      seconds: b.grace - b.total,
+      tint: c.dim
+    });
+  const scale = WIDTH / Math.max(b.total, b.grace, 1);
+  const pieces = [];
+  let at = 0;
+  for (const s of segments2) {
+    const text = ` ${s.label} `;
+    const width = Math.max(Math.round(s.seconds * scale), text.length + 2);
+    const left = Math.floor((width - text.length) / 2);
+    const body = "\u2500".repeat(left) + text + "\u2500".repeat(width - text.length - left);
+    pieces.push({
+      body,
+      start: at,
+      end: at + s.seconds,
+      tint: s.tint,
+      label: [left, left + text.length]
+    });
+    at += s.seconds;
+  }
+  const kill = c.red.bold("\u2503");
+  let killed = false;
+  const rendered = pieces.map((p) => {
+    if (killed) return c.red(p.body);
+    if (b.grace >= p.end) return p.tint(p.body);
+    killed = true;
+    let k = Math.round((b.grace - p.start) / Math.max(p.end - p.start, 1e-9) * p.body.length);
+    const [from, to] = p.label;
+    if (k > from && k < to) k = k - from <= to - k ? from : to;
+    return p.tint(p.body.slice(0, k)) + kill + c.red(p.body.slice(k));
+  });
+  const bar = `\u251C${rendered.join("\u253C")}${killed ? "\u2524" : kill}`;
+  const hasDefault = b.terms.some((t) => t.isDefault && t.seconds > 0);
+  const verdict = b.total > b.grace ? c.red(`SIGKILL at ${secs(b.grace)}, ${secs(b.total - b.grace)} short of ${secs(b.total)}`) : `SIGKILL at ${secs(b.grace)}, budget ${secs(b.total)} fits`;
+  return [`${c.dim("0s")} ${bar} ${verdict}${hasDefault ? c.dim(" (* default)") : ""}`];
+}
+var WIDTH, LABELS;
 var init_timeline = __esm({
   "src/format/timeline.ts"() {
     "use strict";
-    WIDTH = 48;
-    GLYPHS = {
-      preStop: "p",
-      drainDelay: "d",
-      maxRequest: "r",
-      safetyMargin: "m"
+    WIDTH = 56;
+    LABELS = {
+      preStop: "preStop",
+      drainDelay: "drain",
+      maxRequest: "requests",
+      safetyMargin: "margin"
     };
   }
 });
@@ -40861,15 +41841,15 @@ var init_json = __esm({
 });
 
 // src/format/rule-docs.ts
-import { existsSync as existsSync4, readFileSync as readFileSync3 } from "node:fs";
+import { existsSync as existsSync5, readFileSync as readFileSync3 } from "node:fs";
 import path7 from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
 function rulesDocsDir() {
   if (cachedDir !== void 0) return cachedDir;
-  let dir = path7.dirname(fileURLToPath(import.meta.url));
+  let dir = path7.dirname(fileURLToPath2(import.meta.url));
   cachedDir = null;
   for (; ; ) {
-    if (existsSync4(path7.join(dir, "package.json")) && existsSync4(path7.join(dir, "rules"))) {
+    if (existsSync5(path7.join(dir, "package.json")) && existsSync5(path7.join(dir, "rules"))) {
       cachedDir = path7.join(dir, "rules");
       break;
     }
@@ -41852,6 +42832,7 @@ var package_default = {
     diff: "9.0.0",
     "dockerfile-ast": "0.7.1",
     ignore: "7.0.16",
+    "kubernetes-types": "1.30.0",
     yaml: "2.9.1"
   },
   devDependencies: {
@@ -41862,7 +42843,6 @@ var package_default = {
     esbuild: "0.28.2",
     "fast-check": "4.10.2",
     "js-yaml": "4.1.0",
-    "kubernetes-types": "1.30.0",
     prettier: "3.10.1",
     typescript: "5.9.3",
     vitest: "4.1.12"
