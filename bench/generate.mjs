@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync, readFileSync, existsSync } from "node
 import path from "node:path";
 
 /** Bumped whenever the output changes, so stale corpora are rewritten. */
-const GENERATOR_VERSION = 4;
+const GENERATOR_VERSION = 5;
 
 export const SIZES = { "1mb": 1_000_000, "10mb": 10_000_000, "50mb": 50_000_000 };
 
@@ -108,14 +108,15 @@ function podSpec(g, app, indent, serving, opts = {}) {
   return s;
 }
 
-function metadata(g, name, ns, indent = 0, extra = "") {
-  const pad = " ".repeat(indent);
-  let s = `${pad}metadata:\n${pad}  name: ${name}\n`;
-  if (ns) s += `${pad}  namespace: ${ns}\n`;
-  s += `${pad}  labels:\n${pad}    app.kubernetes.io/name: ${name}\n${pad}    app.kubernetes.io/part-of: ${g.pick(WORDS)}\n`;
-  if (g.chance(0.3))
-    s += `${pad}  annotations:\n${pad}    description: "${g.sentence(g.int(5, 15))}"\n`;
-  return s + extra;
+function metadata(g, name, ns, annotations = {}) {
+  let s = `metadata:\n  name: ${name}\n`;
+  if (ns) s += `  namespace: ${ns}\n`;
+  s += `  labels:\n    app.kubernetes.io/name: ${name}\n    app.kubernetes.io/part-of: ${g.pick(WORDS)}\n`;
+  const ann = { ...annotations };
+  if (g.chance(0.3)) ann.description = g.sentence(g.int(5, 15));
+  const keys = Object.keys(ann);
+  if (keys.length) s += `  annotations:\n${keys.map((k) => `    "${k}": "${ann[k]}"\n`).join("")}`;
+  return s;
 }
 
 function controller(g, kind, app, ns) {
@@ -144,8 +145,8 @@ function cronJob(g, app, ns) {
   );
 }
 
-function pod(g, app, ns) {
-  return `apiVersion: v1\nkind: Pod\n${metadata(g, app, ns)}spec:\n${podSpec(g, app, 2, g.chance(0.5))}`;
+function pod(g, app, ns, annotations = {}) {
+  return `apiVersion: v1\nkind: Pod\n${metadata(g, app, ns, annotations)}spec:\n${podSpec(g, app, 2, g.chance(0.5))}`;
 }
 
 function configMap(g, app, ns) {
@@ -258,13 +259,7 @@ export function generateCorpus(dir, target, seed = 42) {
         [`configmap.yaml`, configMap(g, app, ns)],
         [`service.yaml`, service(g, app, ns)],
         [`deployment.yaml`, controller(g, "Deployment", app, ns)],
-        [
-          `tests/test-connection.yaml`,
-          pod(g, `${app}-test`, ns).replace(
-            "metadata:\n",
-            `metadata:\n  annotations:\n    "helm.sh/hook": test\n`,
-          ),
-        ],
+        [`tests/test-connection.yaml`, pod(g, `${app}-test`, ns, { "helm.sh/hook": "test" })],
       ];
       const text = parts.map(([f, d]) => `---\n# Source: ${chart}/templates/${f}\n${d}`).join("");
       write(`helm/${base}.rendered.yaml`, text, parts.length);

@@ -16,6 +16,7 @@ import {
   type DocumentOptions,
   type ParseOptions,
 } from "yaml";
+import { lexDocuments } from "./lexscan.js";
 
 /** Decides from a document's top-level `apiVersion` and `kind` whether to compose it. */
 export type KeepDocument = (header: DocumentHeader) => boolean;
@@ -220,29 +221,53 @@ export function parseFiltered(
     if (open) skipped.push({ ...open, end });
     open = null;
   };
-  for (const token of new Parser(onNewLine).parse(source)) {
+  const handle = (token: CST.Token) => {
     if (token.type === "document") {
       closeSkipped(token.offset);
       index++;
-      const header = sawDirective || needsComposing(token) ? null : documentHeader(token);
-      if (header && !keep(header)) {
+      // A wanted document is composed anyway: only a skip needs the (tree-wide) error check.
+      const header = sawDirective ? null : documentHeader(token);
+      if (header && !keep(header) && !needsComposing(token)) {
         skipping = true;
         open = { index, header, start: token.offset, contentStart: token.value!.offset };
-        continue;
+        return;
       }
       skipping = false;
       pendingIndexes.push(index);
       collect(composer.next(token));
-      continue;
+      return;
     }
     if (skipping) {
-      if (token.type === "doc-end" || token.type === "error") continue;
+      if (token.type === "doc-end" || token.type === "error") return;
       if (token.type === "directive") skipping = false;
-      else continue;
+      else return;
     }
     // A directive (%YAML 1.1 changes what plain scalars mean): no filtering in this file.
     if (token.type === "directive") sawDirective = true;
     collect(composer.next(token));
+  };
+  // The lexer tier settles most documents; the others get CST tokens, parsed from their own
+  // slice of the text (offsets kept), and the token tier decides.
+  const lexed = lexDocuments(source);
+  if (!lexed) {
+    for (const token of new Parser(onNewLine).parse(source)) handle(token);
+  } else {
+    for (const d of lexed) {
+      if (d.header && !keep(d.header)) {
+        closeSkipped(d.start);
+        index++;
+        skipping = true;
+        open = { index, header: d.header, start: d.start, contentStart: d.contentStart };
+        continue;
+      }
+      const parser = new Parser();
+      parser.offset = d.start;
+      for (const token of parser.parse(source.slice(d.start, d.end))) handle(token);
+    }
+    if (onNewLine) {
+      onNewLine(0);
+      for (let i = source.indexOf("\n"); i >= 0; i = source.indexOf("\n", i + 1)) onNewLine(i + 1);
+    }
   }
   closeSkipped(source.length);
   collect(composer.end(false, source.length));
