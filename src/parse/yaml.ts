@@ -9,6 +9,7 @@ import {
   LineCounter,
   parseAllDocuments,
   visit,
+  YAMLParseError,
   type Document,
   type Node as YNode,
 } from "yaml";
@@ -104,19 +105,22 @@ export function parseYaml(text: string, opts: { keep?: KeepDocument } = {}): Par
   let skipped: FilteredParse["skipped"] = [];
   let cuts: (number | null)[] | null = null;
   if (opts.keep) {
-    const filtered = parseFiltered(source, options, lineCounter.addNewLine, opts.keep);
+    const filtered = withinStack(() =>
+      parseFiltered(source, options, lineCounter.addNewLine, opts.keep!),
+    );
     // A skipped document that runs past a `---` line swallowed others (an unclosed quote):
     // such a file is parsed whole, so the error is reported and the rest recovered.
-    const swallowed = filtered.skipped.some((d) => hasMarkerInside(source, d.start, d.end));
-    if (!swallowed && filtered.docs.every((d) => d.doc.errors.length === 0)) {
+    const swallowed = filtered?.skipped.some((d) => hasMarkerInside(source, d.start, d.end));
+    if (filtered && !swallowed && filtered.docs.every((d) => d.doc.errors.length === 0)) {
       list = filtered.docs.map((d) => d.doc);
       indexes = filtered.docs.map((d) => d.index);
       skipped = filtered.skipped;
     } else lineCounter = new LineCounter();
   }
   if (!list) {
-    const parsed = parseAllDocuments(source, { lineCounter, ...options });
-    const recovered = recoverDocuments(source, Array.isArray(parsed) ? parsed : []);
+    const guarded = parseAllGuarded(source);
+    lineCounter = guarded.lineCounter;
+    const recovered = recoverDocuments(source, guarded.docs);
     list = recovered.map((r) => r.doc);
     cuts = recovered.map((r) => r.cut);
   }
@@ -199,6 +203,63 @@ const PARSE_OPTIONS = {
 
 const DOC_MARKER = /^---(?=[ \t]|\r?$)/gm;
 
+/** `f()`, or null when it overflows the stack (yaml's CST parser recurses per nesting level). */
+function withinStack<T>(f: () => T): T | null {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
+}
+
+/**
+ * `parseAllDocuments`, except that a document nested deeper than the stack allows becomes an
+ * empty document with one RESOURCE_EXHAUSTION error instead of an exception for the whole
+ * file: yaml's composer reports such overflows, its CST parser throws them. Then each part
+ * between `---` lines is tried alone and the parts that overflow are blanked (offsets and
+ * lines kept) before the whole is parsed again.
+ */
+function parseAllGuarded(source: string): { docs: Document.Parsed[]; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  const first = withinStack(() => parseAllDocuments(source, { lineCounter, ...PARSE_OPTIONS }));
+  if (first) return { docs: Array.isArray(first) ? first : [], lineCounter };
+  const starts = [0];
+  for (const m of source.matchAll(DOC_MARKER)) if (m.index > 0) starts.push(m.index);
+  const pieces: string[] = [];
+  const deep: number[] = [];
+  starts.forEach((start, i) => {
+    const part = source.slice(start, starts[i + 1] ?? source.length);
+    // Alone, a part may parse with the composer's RESOURCE_EXHAUSTION error instead: blanked too,
+    // since the parser can still overflow on it when the next document follows.
+    const alone = withinStack(() => parseAllDocuments(part, PARSE_OPTIONS));
+    const tooDeep = (d: Document.Parsed) => d.errors.some((e) => e.code === "RESOURCE_EXHAUSTION");
+    if (alone && !(Array.isArray(alone) && alone.some(tooDeep))) return void pieces.push(part);
+    // Keep the `---` line; a `~` keeps a document here to carry the error.
+    const marker = /^---[^\n]*\n?/.exec(part)?.[0] ?? "";
+    const rest = blank(part.slice(marker.length));
+    const at = start + marker.length;
+    deep.push(at);
+    pieces.push(
+      marker +
+        (rest.length > 0 && rest[0] !== "\n" && rest[0] !== "\r" ? "~" + rest.slice(1) : rest),
+    );
+  });
+  const lc = new LineCounter();
+  const again = withinStack(() =>
+    parseAllDocuments(pieces.join(""), { lineCounter: lc, ...PARSE_OPTIONS }),
+  );
+  const docs = again && Array.isArray(again) ? again : [];
+  for (const at of deep) {
+    const doc =
+      docs.find((d) => d.range[0] <= at && at <= d.range[2]) ?? docs.find((d) => d.range[0] >= at);
+    doc?.errors.unshift(
+      new YAMLParseError([at, at + 1], "RESOURCE_EXHAUSTION", "Maximum call stack size exceeded"),
+    );
+  }
+  return { docs, lineCounter: lc };
+}
+
 interface Recovered {
   doc: Document.Parsed;
   /** Offset of the `---` line this broken document ran past, else null. */
@@ -223,8 +284,8 @@ function recoverDocuments(source: string, docs: Document.Parsed[], depth = 0): R
     if (!m || m.index >= end || m.index <= doc.range[0]) continue;
     out[out.length - 1].cut = m.index;
     const rest = blank(source.slice(0, m.index)) + source.slice(m.index);
-    const again = parseAllDocuments(rest, PARSE_OPTIONS);
-    const reparsed = (Array.isArray(again) ? again : []).filter((d) => d.range[2] > m.index);
+    const again = parseAllGuarded(rest).docs;
+    const reparsed = again.filter((d) => d.range[2] > m.index);
     return [...out, ...recoverDocuments(rest, reparsed, depth + 1)];
   }
   return out;
