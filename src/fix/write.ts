@@ -6,7 +6,7 @@
  * since it was read is left alone.
  */
 import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { constants, promises as fs } from "node:fs";
 import path from "node:path";
 import type { SourceFile } from "../types.js";
 
@@ -39,6 +39,15 @@ export async function writeFixed(source: SourceFile, text: string): Promise<void
     (source.stat && (before.size !== source.stat.size || before.mtimeMs !== source.stat.mtimeMs)) ||
     !onDisk.equals(bytesOf(source, source.text));
   if (changed) throw new WriteError("changed on disk since it was read; not written");
+  // No write permission means "do not touch", though a rename in the directory could replace
+  // the file anyway (and root could write it): read-only files are left alone.
+  const writable =
+    (before.mode & 0o222) !== 0 &&
+    (await fs.access(target, constants.W_OK).then(
+      () => true,
+      () => false,
+    ));
+  if (!writable) throw new WriteError("read-only file (no write permission); not written");
 
   const mode = before.mode & 0o7777;
   const tmp = path.join(
