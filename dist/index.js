@@ -33075,7 +33075,7 @@ function lexDocuments(source) {
         return null;
       case "\n":
       case "\r\n":
-        reader.newline();
+        reader.newline(offset + lexeme.length);
         offset += lexeme.length;
         continue;
     }
@@ -33101,6 +33101,7 @@ var init_lexscan = __esm({
     DocumentReader = class {
       constructor(start) {
         this.start = start;
+        this.lineOffset = start;
       }
       start;
       contentStart = -1;
@@ -33118,10 +33119,28 @@ var init_lexscan = __esm({
       /** Where the line is: "key" (expecting a key), "colon", "value", "rest" (ignored). */
       phase = "rest";
       key = null;
+      /** Offset where the current line starts. */
+      lineOffset;
+      /** The last scalar of a block context on this line, a key if a `:` follows it. */
+      keyCandidate = null;
+      /** Open block maps (innermost last): their column and keys, for duplicate keys. */
+      maps = [];
+      /** A key of any block map: a duplicate makes the document "unsure" (composing reports it). */
+      registerKey(id, column) {
+        while (this.maps.length && this.maps[this.maps.length - 1].column > column) this.maps.pop();
+        const top = this.maps[this.maps.length - 1];
+        if (top?.column === column) {
+          if (id === null || top.keys.has(id)) return this.fail();
+          top.keys.add(id);
+        } else this.maps.push({ column, keys: new Set(id === null ? [] : [id]) });
+        if (id === null) this.fail();
+      }
       fail() {
         this.unsure = true;
       }
-      newline() {
+      newline(nextLineStart) {
+        this.lineOffset = nextLineStart;
+        this.keyCandidate = null;
         if (this.phase === "colon") this.fail();
         if (this.phase === "value" && this.key) {
           if (this.key.level === "top" && this.key.name === "metadata") this.metaIndent = -1;
@@ -33157,10 +33176,15 @@ var init_lexscan = __esm({
         if (this.contentStart < 0) this.contentStart = offset;
         if (this.blockScalarNext) {
           this.blockScalarNext = false;
-          if (lexeme.endsWith("\n")) this.newline();
+          if (lexeme.endsWith("\n")) this.newline(offset + lexeme.length);
           return;
         }
         if (this.lineStart) this.beginLine();
+        if (this.flowDepth === 0) {
+          const v = scalarValue(lexeme, plain);
+          const id = v === void 0 ? null : v === null ? "\0non-string" : `s:${v}`;
+          this.keyCandidate = { id, column: offset - this.lineOffset };
+        }
         if (this.phase === "key") {
           const name = scalarValue(lexeme, plain);
           if (name === void 0 || name === null || name === "<<") return this.fail();
@@ -33180,12 +33204,21 @@ var init_lexscan = __esm({
           }
           this.phase = "rest";
         } else if (this.phase === "colon") this.fail();
-        if (lexeme.endsWith("\n")) this.newline();
+        if (lexeme.endsWith("\n")) this.newline(offset + lexeme.length);
       }
       other(lexeme, offset) {
         if (this.contentStart < 0) this.contentStart = offset;
         if (this.lineStart) this.beginLine();
         const c = lexeme[0];
+        if (this.flowDepth === 0) {
+          if (lexeme === ":" && this.keyCandidate) {
+            this.registerKey(this.keyCandidate.id, this.keyCandidate.column);
+          } else if (lexeme === "-") {
+            const column = offset - this.lineOffset;
+            while (this.maps.length && this.maps[this.maps.length - 1].column > column) this.maps.pop();
+          }
+          this.keyCandidate = null;
+        }
         if (c === "|" || c === ">") this.blockScalarNext = true;
         if (c === "{" || c === "[") this.flowDepth++;
         else if (c === "}" || c === "]") this.flowDepth = Math.max(0, this.flowDepth - 1);
@@ -33339,8 +33372,8 @@ function parseFiltered(source, options, onNewLine, keep) {
     if (token.type === "document") {
       closeSkipped(token.offset);
       index++;
-      const header = sawDirective || needsComposing(token) ? null : documentHeader(token);
-      if (header && !keep(header)) {
+      const header = sawDirective ? null : documentHeader(token);
+      if (header && !keep(header) && !needsComposing(token)) {
         skipping = true;
         open2 = { index, header, start: token.offset, contentStart: token.value.offset };
         return;
@@ -33531,7 +33564,9 @@ function parseAllGuarded(source) {
   const deep = [];
   starts.forEach((start, i) => {
     const part = source.slice(start, starts[i + 1] ?? source.length);
-    if (withinStack(() => (0, import_yaml5.parseAllDocuments)(part, PARSE_OPTIONS))) return void pieces.push(part);
+    const alone = withinStack(() => (0, import_yaml5.parseAllDocuments)(part, PARSE_OPTIONS));
+    const tooDeep = (d) => d.errors.some((e) => e.code === "RESOURCE_EXHAUSTION");
+    if (alone && !(Array.isArray(alone) && alone.some(tooDeep))) return void pieces.push(part);
     const marker = /^---[^\n]*\n?/.exec(part)?.[0] ?? "";
     const rest = blank(part.slice(marker.length));
     const at = start + marker.length;
@@ -35006,7 +35041,7 @@ function defaultJobs(chunks) {
 }
 async function runChunks(requests, jobs, progress) {
   const replies = new Array(requests.length);
-  const url = jobs > 1 ? workerUrl() : null;
+  const url = jobs > 0 ? workerUrl() : null;
   if (!url) {
     for (const req of requests) {
       replies[req.id] = lintChunk(req);
@@ -35032,7 +35067,12 @@ async function runChunks(requests, jobs, progress) {
     });
     send();
   });
-  const workers = Array.from({ length: Math.min(jobs, requests.length) }, () => new Worker(url));
+  const workers = Array.from(
+    { length: Math.min(jobs, requests.length) },
+    () => new Worker(url, {
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16 }
+    })
+  );
   try {
     await Promise.all(workers.map(one));
   } finally {
@@ -35072,7 +35112,16 @@ async function lintChunked(sources, settings, opts, run = {}) {
   const jobs = run.jobs ?? defaultJobs(chunks.length);
   const link = predictLinks(sources);
   const requests = chunks.map((c, id) => ({ id, sources: c, settings, opts: { ...opts, link } }));
-  let replies = await runChunks(requests, jobs, progress);
+  const lintAll = async () => {
+    try {
+      return await runChunks(requests, jobs, progress);
+    } catch (e) {
+      if (e.code !== "ERR_WORKER_OUT_OF_MEMORY") throw e;
+      done = 0;
+      return runChunks(requests, 0, progress);
+    }
+  };
+  let replies = await lintAll();
   const exact = {
     services: replies.flatMap((r) => r.local.services),
     rollouts: replies.flatMap((r) => r.local.rollouts)
@@ -35080,14 +35129,14 @@ async function lintChunked(sources, settings, opts, run = {}) {
   if (JSON.stringify(exact) !== JSON.stringify(link)) {
     done = 0;
     for (const r of requests) r.opts.link = exact;
-    replies = await runChunks(requests, jobs, progress);
+    replies = await lintAll();
   }
   return mergeResults(
     sources,
     replies.map((r) => r.result)
   );
 }
-var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE;
+var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE, WORKER_HEAP_MB;
 var init_workers = __esm({
   "src/engine/workers.ts"() {
     "use strict";
@@ -35098,6 +35147,7 @@ var init_workers = __esm({
     CHUNK_SIZE = 1 << 20;
     DOC_MARKER2 = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;
     LINK_CANDIDATE = /Service(?!Account|Monitor)|workloadRef|\\/;
+    WORKER_HEAP_MB = 128;
   }
 });
 
