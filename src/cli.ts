@@ -98,7 +98,7 @@ Options:
                              then goes to standard error)
       --quiet                report errors only
   -j, --jobs <n>             worker threads for big runs (default: one per core, at most 4;
-                             1 lints in one thread); the output is the same for every value
+                             0: none); the output is the same for every value
       --no-color             plain output
   -v, --version              print the version
   -h, --help                 print this help
@@ -288,8 +288,8 @@ async function runUnsafe(argv: string[], io: CliIO): Promise<number> {
   const paths = positionals.length ? positionals : ["."];
   const stdin = paths.includes("-") ? await io.readStdin() : undefined;
   const jobsFlag = values.jobs as string | undefined;
-  if (jobsFlag !== undefined && !/^[1-9][0-9]*$/.test(jobsFlag))
-    throw new UsageError(`--jobs takes a positive whole number, got "${jobsFlag}"`);
+  if (jobsFlag !== undefined && !/^(0|[1-9][0-9]*)$/.test(jobsFlag))
+    throw new UsageError(`--jobs takes a whole number (0: no worker threads), got "${jobsFlag}"`);
   const progress = createProgress(io.stderr, io.stderrIsTTY);
   let result: LintResult = await lint({
     paths,

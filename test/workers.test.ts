@@ -55,7 +55,7 @@ describe("chunked runs", () => {
   it("links a Service to a workload in another chunk, as one pass does", async () => {
     const settings = resolveSettings();
     const whole = lintSources(sources, settings);
-    const chunked = await lintChunked(sources, settings, {}, { jobs: 1 });
+    const chunked = await lintChunked(sources, settings, {}, { jobs: 0 });
     expect(whole.findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`)).toContain(
       "a/pod.yaml:6 readiness-probe-missing",
     );
@@ -72,7 +72,7 @@ describe("chunked runs", () => {
     expect(predictLinks(tricky).services.map((s) => s.name)).toEqual(["shop-web"]);
     const settings = resolveSettings();
     const whole = lintSources(tricky, settings);
-    const chunked = await lintChunked(tricky, settings, {}, { jobs: 1 });
+    const chunked = await lintChunked(tricky, settings, {}, { jobs: 0 });
     expect(whole.findings.some((f) => f.ruleId === "readiness-probe-missing")).toBe(false);
     expect(chunked.findings).toEqual(whole.findings);
   });
@@ -139,9 +139,11 @@ describe("worker threads through the CLI", () => {
     return r.stdout;
   };
 
-  it("gives byte-identical JSON with 2 worker threads and with none", () => {
+  it("gives byte-identical JSON with no worker thread, one and two", () => {
+    const none = run(0);
     const one = run(1);
     const two = run(2);
+    expect(one).toBe(none);
     const parsed = JSON.parse(one);
     expect(parsed.summary.files).toBeGreaterThan(100);
     expect(parsed.findings.length).toBeGreaterThan(100);

@@ -41,7 +41,7 @@ import {
 export const CHUNK_SIZE = 1 << 20;
 
 export interface RunOptions {
-  /** Worker threads: 1 lints in this thread; default: one per core (at most 4) for big runs. */
+  /** Worker threads for runs of several chunks (0: this thread); default one per core, at most 4. */
   jobs?: number;
   /** Called after each chunk with the number of files linted so far. */
   onProgress?: (done: number, total: number) => void;
@@ -64,7 +64,7 @@ export interface ChunkReply {
   error?: string;
 }
 
-/** Lints one chunk: the function a worker thread runs (and this thread, with --jobs 1). */
+/** Lints one chunk: the function a worker thread runs (and this thread, with --jobs 0). */
 export function lintChunk(req: ChunkRequest): ChunkReply {
   let local: LinkData | undefined;
   const { sources: _sources, ...result } = lintSources(req.sources, req.settings, {
@@ -159,18 +159,21 @@ function workerUrl(): URL | null {
   return url.protocol === "file:" && existsSync(fileURLToPath(url)) ? url : null;
 }
 
+/** Old-space cap of a worker thread (a 1 MB chunk needs a few tens of megabytes). */
+const WORKER_HEAP_MB = 128;
+
 export function defaultJobs(chunks: number): number {
   return Math.max(1, Math.min(availableParallelism(), 4, chunks));
 }
 
-/** Lints chunk requests on `jobs` worker threads (in this thread when 1 or unavailable). */
+/** Lints chunk requests on `jobs` worker threads (in this thread when 0 or unavailable). */
 async function runChunks(
   requests: ChunkRequest[],
   jobs: number,
   progress: (files: number) => void,
 ): Promise<ChunkReply[]> {
   const replies: ChunkReply[] = new Array(requests.length);
-  const url = jobs > 1 ? workerUrl() : null;
+  const url = jobs > 0 ? workerUrl() : null;
   if (!url) {
     for (const req of requests) {
       replies[req.id] = lintChunk(req);
@@ -197,7 +200,16 @@ async function runChunks(
       });
       send();
     });
-  const workers = Array.from({ length: Math.min(jobs, requests.length) }, () => new Worker(url));
+  // Even one worker helps: this thread keeps only the sources and the results, and a
+  // worker's heap is capped (a chunk needs far less), so garbage cannot pile up to hundreds
+  // of megabytes before V8 collects it. A chunk too big for the cap is linted here instead.
+  const workers = Array.from(
+    { length: Math.min(jobs, requests.length) },
+    () =>
+      new Worker(url, {
+        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16 },
+      }),
+  );
   try {
     await Promise.all(workers.map(one));
   } finally {
@@ -245,7 +257,16 @@ export async function lintChunked(
   const jobs = run.jobs ?? defaultJobs(chunks.length);
   const link = predictLinks(sources);
   const requests = chunks.map((c, id) => ({ id, sources: c, settings, opts: { ...opts, link } }));
-  let replies = await runChunks(requests, jobs, progress);
+  const lintAll = async () => {
+    try {
+      return await runChunks(requests, jobs, progress);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ERR_WORKER_OUT_OF_MEMORY") throw e;
+      done = 0; // a chunk outgrew a worker's heap: lint everything in this thread
+      return runChunks(requests, 0, progress);
+    }
+  };
+  let replies = await lintAll();
   const exact: LinkData = {
     services: replies.flatMap((r) => r.local!.services),
     rollouts: replies.flatMap((r) => r.local!.rollouts),
@@ -254,7 +275,7 @@ export async function lintChunked(
     // The prediction missed: lint again with what the chunks really hold.
     done = 0;
     for (const r of requests) r.opts.link = exact;
-    replies = await runChunks(requests, jobs, progress);
+    replies = await lintAll();
   }
   return mergeResults(
     sources,
