@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { discover } from "../src/discover.js";
 import { lintSources, resolveSettings } from "../src/engine/lint.js";
 import { Parser } from "yaml";
+import { lexDocuments } from "../src/parse/lexscan.js";
 import { documentHeader } from "../src/parse/prefilter.js";
 import { parseYaml } from "../src/parse/yaml.js";
 import { readSource } from "../src/read.js";
@@ -80,6 +81,34 @@ describe("prefilter", () => {
     expect(header("apiVersion: v1\nkind: !!str ConfigMap\n")).toBeNull();
     expect(header("apiVersion: v1\nkind: ConfigMap\nkind: Deployment\n")).toBeNull();
     expect(header("apiVersion: v1\nkind: [ConfigMap]\n")).toBeNull();
+  });
+
+  it("lexer tier: cuts at --- lexemes and reads headers from block lines", () => {
+    const text =
+      "# c\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n    name: deeper\n  name: cfg # c\n  namespace: 'ns'\ndata:\n  k: |\n    ---\n    kind: Deployment\n---\nkind: Pod\napiVersion: v1\n";
+    const docs = lexDocuments(text)!;
+    expect(docs.map((d) => d.header)).toEqual([
+      { apiVersion: "v1", kind: "ConfigMap", name: "cfg", namespace: "ns" },
+      { apiVersion: "v1", kind: "Pod", name: null, namespace: null },
+    ]);
+    expect(text.slice(docs[1].start, docs[1].start + 3)).toBe("---");
+    expect(docs[0].end).toBe(docs[1].start);
+  });
+
+  it("lexer tier: leaves anything uncertain to the token tier", () => {
+    const header = (t: string) => lexDocuments(t)![0].header;
+    expect(header("kind: &a Pod\n")).toBeNull();
+    expect(header("kind: Pod\nkind: Pod\n")).toBeNull();
+    expect(header("kind:\n  Pod\n")).toBeNull();
+    expect(header('kind: "P\\x6fd"\n')).toBeNull();
+    expect(header("metadata: { name: x }\nkind: Pod\n")).toBeNull();
+    expect(header("<<: *base\nkind: Pod\n")).toBeNull();
+    // A duplicate key anywhere (composing reports it), even inside a sequence item.
+    expect(header("kind: ConfigMap\ndata:\n  a: 1\n  a: 2\n")).toBeNull();
+    expect(header("kind: X\nitems:\n  - a: 1\n    a: 2\n")).toBeNull();
+    expect(header("kind: X\nitems:\n  - a: 1\n  - a: 2\n")).not.toBeNull();
+    expect(lexDocuments("a: 1\n...\n")).toBeNull();
+    expect(lexDocuments("%YAML 1.1\n---\na: 1\n")).toBeNull();
   });
 
   it("composes only what the filter keeps and keeps every document's index", () => {
