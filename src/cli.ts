@@ -97,8 +97,8 @@ Options:
       --fix-dry-run          print the autofixes as a unified diff, write nothing (the report
                              then goes to standard error)
       --quiet                report errors only
-  -j, --jobs <n>             worker threads for big runs (default: one per core, at most 4;
-                             0: none); the output is the same for every value
+  -j, --jobs <n>             worker threads (default: none below 16 MB of input, else one per
+                             core, at most 4); the output is the same for every value
       --no-color             plain output
   -v, --version              print the version
   -h, --help                 print this help

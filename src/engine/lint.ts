@@ -123,7 +123,7 @@ export interface LintOptions {
   config?: ConfigInput;
   /** Report suppressions that suppressed nothing (as `invalid-annotation` findings). */
   reportUnusedDisable?: boolean;
-  /** Worker threads for big runs (1: none); default one per core, at most 4 (workers.ts). */
+  /** Worker threads for big runs (0: none); default none below 16 MB, else one per core (≤ 4). */
   jobs?: number;
   /** Called as files are linted (for a progress display). */
   onProgress?: (done: number, total: number) => void;

@@ -25,7 +25,7 @@ import {
   type WorkloadView,
 } from "../model/workload.js";
 import type { Locator } from "../model/locate.js";
-import { maskHelmDryRun } from "../parse/yaml.js";
+import { collectionKeyOffset, maskHelmDryRun } from "../parse/yaml.js";
 import type { Finding, LintSettings, SourceFile } from "../types.js";
 import {
   chartRootOf,
@@ -41,7 +41,8 @@ import {
 export const CHUNK_SIZE = 1 << 20;
 
 export interface RunOptions {
-  /** Worker threads for runs of several chunks (0: this thread); default one per core, at most 4. */
+  /** Worker threads for runs of several chunks (0: this thread); default: none below 16 MB,
+   *  else one per core, at most 4. */
   jobs?: number;
   /** Called after each chunk with the number of files linted so far. */
   onProgress?: (done: number, total: number) => void;
@@ -102,6 +103,17 @@ export function chunkSources(sources: SourceFile[]): SourceFile[][] {
 const DOC_MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;
 /** Text that could spell a Service kind or a workloadRef (escapes could spell anything). */
 const LINK_CANDIDATE = /Service(?!Account|Monitor)|workloadRef|\\/;
+/** A top-level `kind` written as a plain word: then only its words can make it a Service. */
+const PLAIN_KIND = /^kind:[ \t]+([A-Za-z][\w.-]*)[ \t]*(?:#.*)?\r?$/m;
+
+/** Could this document text be a Service, a Rollout with workloadRef, or a List of them? */
+function mayLink(part: string): boolean {
+  const kind = PLAIN_KIND.exec(part)?.[1];
+  // Another plain kind (a CRD whose descriptions say "Service"…): only a workloadRef counts.
+  if (kind !== undefined && kind !== "Service" && !kind.endsWith("List"))
+    return part.includes("workloadRef");
+  return LINK_CANDIDATE.test(part); // an escape could spell "Service" in a quoted kind
+}
 
 /** The Services and Rollout references of the run, predicted cheaply (see the header). */
 export function predictLinks(sources: SourceFile[]): LinkData {
@@ -113,8 +125,9 @@ export function predictLinks(sources: SourceFile[]): LinkData {
     if (source.kind === "json" && !/"kind"\s*:/.test(source.text)) continue;
     if (TEMPLATE_RE.test(source.text) && source.path && chartRootOf(source.path)) continue;
     const text = maskHelmDryRun(source.text) ?? source.text;
+    const templated = TEMPLATE_RE.test(source.text);
     for (const part of text.split(DOC_MARKER)) {
-      if (!LINK_CANDIDATE.test(part)) continue;
+      if (!mayLink(part)) continue;
       const doc = parseDocument(part, {
         merge: true,
         uniqueKeys: true,
@@ -122,6 +135,9 @@ export function predictLinks(sources: SourceFile[]): LinkData {
         logLevel: "silent",
       });
       if (doc.errors.length) continue;
+      // In a file with {{ … }} placeholders, a document whose key is a placeholder map is an
+      // unrendered template, not linted (lint.ts): not a Service either.
+      if (templated && collectionKeyOffset(doc) !== null) continue;
       let raw: unknown;
       try {
         raw = doc.toJS({ maxAliasCount: 100 });
@@ -162,8 +178,15 @@ function workerUrl(): URL | null {
 /** Old-space cap of a worker thread (a 1 MB chunk needs a few tens of megabytes). */
 const WORKER_HEAP_MB = 128;
 
+/**
+ * Below this many chunks (megabytes) a worker's start-up and cold JIT (about half a CPU
+ * second) cost more than they save: the main thread lints alone.
+ */
+const MIN_CHUNKS_FOR_WORKERS = 16;
+
 export function defaultJobs(chunks: number): number {
-  return Math.max(1, Math.min(availableParallelism(), 4, chunks));
+  if (chunks < MIN_CHUNKS_FOR_WORKERS) return 0;
+  return Math.max(1, Math.min(availableParallelism(), 4));
 }
 
 /** Lints chunk requests on `jobs` worker threads (in this thread when 0 or unavailable). */
