@@ -46,6 +46,8 @@ export interface RunOptions {
   jobs?: number;
   /** Called after each chunk with the number of files linted so far. */
   onProgress?: (done: number, total: number) => void;
+  /** Replaces predictLinks (tests use it to make the prediction wrong). */
+  predict?: (sources: SourceFile[]) => LinkData;
 }
 
 /** Options a chunk is linted with (plain data: they cross to worker threads). */
@@ -278,7 +280,7 @@ export async function lintChunked(
     return result;
   }
   const jobs = run.jobs ?? defaultJobs(chunks.length);
-  const link = predictLinks(sources);
+  const link = (run.predict ?? predictLinks)(sources);
   const requests = chunks.map((c, id) => ({ id, sources: c, settings, opts: { ...opts, link } }));
   const lintAll = async () => {
     try {
