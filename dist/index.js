@@ -34986,6 +34986,12 @@ function chunkSources(sources) {
   if (current.length) chunks.push(current);
   return chunks;
 }
+function mayLink(part) {
+  const kind = PLAIN_KIND.exec(part)?.[1];
+  if (kind !== void 0 && kind !== "Service" && !kind.endsWith("List"))
+    return part.includes("workloadRef");
+  return LINK_CANDIDATE.test(part);
+}
 function predictLinks(sources) {
   const services = [];
   const workloads = [];
@@ -34995,8 +35001,9 @@ function predictLinks(sources) {
     if (source.kind === "json" && !/"kind"\s*:/.test(source.text)) continue;
     if (TEMPLATE_RE.test(source.text) && source.path && chartRootOf(source.path)) continue;
     const text = maskHelmDryRun(source.text) ?? source.text;
+    const templated = TEMPLATE_RE.test(source.text);
     for (const part of text.split(DOC_MARKER2)) {
-      if (!LINK_CANDIDATE.test(part)) continue;
+      if (!mayLink(part)) continue;
       const doc = (0, import_yaml7.parseDocument)(part, {
         merge: true,
         uniqueKeys: true,
@@ -35004,6 +35011,7 @@ function predictLinks(sources) {
         logLevel: "silent"
       });
       if (doc.errors.length) continue;
+      if (templated && collectionKeyOffset(doc) !== null) continue;
       let raw;
       try {
         raw = doc.toJS({ maxAliasCount: 100 });
@@ -35037,7 +35045,8 @@ function workerUrl() {
   return url.protocol === "file:" && existsSync3(fileURLToPath(url)) ? url : null;
 }
 function defaultJobs(chunks) {
-  return Math.max(1, Math.min(availableParallelism(), 4, chunks));
+  if (chunks < MIN_CHUNKS_FOR_WORKERS) return 0;
+  return Math.max(1, Math.min(availableParallelism(), 4));
 }
 async function runChunks(requests, jobs, progress) {
   const replies = new Array(requests.length);
@@ -35110,7 +35119,7 @@ async function lintChunked(sources, settings, opts, run = {}) {
     return result;
   }
   const jobs = run.jobs ?? defaultJobs(chunks.length);
-  const link = predictLinks(sources);
+  const link = (run.predict ?? predictLinks)(sources);
   const requests = chunks.map((c, id) => ({ id, sources: c, settings, opts: { ...opts, link } }));
   const lintAll = async () => {
     try {
@@ -35136,7 +35145,7 @@ async function lintChunked(sources, settings, opts, run = {}) {
     replies.map((r) => r.result)
   );
 }
-var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE, WORKER_HEAP_MB;
+var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE, PLAIN_KIND, WORKER_HEAP_MB, MIN_CHUNKS_FOR_WORKERS;
 var init_workers = __esm({
   "src/engine/workers.ts"() {
     "use strict";
@@ -35147,7 +35156,9 @@ var init_workers = __esm({
     CHUNK_SIZE = 1 << 20;
     DOC_MARKER2 = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;
     LINK_CANDIDATE = /Service(?!Account|Monitor)|workloadRef|\\/;
+    PLAIN_KIND = /^kind:[ \t]+([A-Za-z][\w.-]*)[ \t]*(?:#.*)?\r?$/m;
     WORKER_HEAP_MB = 128;
+    MIN_CHUNKS_FOR_WORKERS = 16;
   }
 });
 
