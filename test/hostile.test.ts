@@ -6,6 +6,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import {
   chmodSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -59,6 +60,30 @@ function tempDir(): string {
   temps.push(d);
   return d;
 }
+/**
+ * The CLI as user nobody can run it: the checkout itself may sit below a directory only root
+ * can enter (a CI clone in a fresh mktemp dir), so the bundle is copied to an open one then.
+ */
+function cliReadableBy(setpriv: string): string {
+  const asNobody = (cli: string) =>
+    spawnSync(
+      setpriv,
+      ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, cli, "--version"],
+      {
+        encoding: "utf8",
+      },
+    ).status === 0;
+  if (asNobody(CLI)) return CLI;
+  const open = tempDir();
+  chmodSync(open, 0o755);
+  cpSync(path.join(ROOT, "build"), path.join(open, "build"), { recursive: true });
+  cpSync(path.join(ROOT, "bin"), path.join(open, "bin"), { recursive: true });
+  cpSync(path.join(ROOT, "package.json"), path.join(open, "package.json"));
+  const copy = path.join(open, "bin", "drainlint.js");
+  if (!asNobody(copy)) throw new Error("user nobody cannot run a copy of the CLI either");
+  return copy;
+}
+
 /** Paths a test made unreadable, given their permissions back before removal. */
 const locked: string[] = [];
 afterAll(() => {
@@ -567,7 +592,7 @@ describe("the file system", () => {
       console.warn("skipped: running as root without setpriv or build/cli.js (npm run build)");
       return;
     }
-    const argv = [CLI, "--no-config", "-f", "json", "."];
+    const argv = [asRoot ? cliReadableBy(setpriv!) : CLI, "--no-config", "-f", "json", "."];
     const res = asRoot
       ? spawnSync(
           setpriv!,
