@@ -240,7 +240,7 @@ export function shutdownProblems(w: WorkloadView, settings: LintSettings): Shutd
     out.push({
       path: gracePath,
       message:
-        "Knative Serving does not allow terminationGracePeriodSeconds on a Service's pod spec: the object is rejected; the queue-proxy handles draining (DOMAIN.md §1a).",
+        "Knative Serving does not allow terminationGracePeriodSeconds on a Service's pod spec: the object is rejected; the queue-proxy handles draining.",
       suggestion: "Remove terminationGracePeriodSeconds.",
       container: null,
       topics: ["grace"],
@@ -258,7 +258,7 @@ export function shutdownProblems(w: WorkloadView, settings: LintSettings): Shutd
     out.push({
       path: gracePath,
       message:
-        "terminationGracePeriodSeconds: 0 on a workload that serves traffic: the pod is killed at once, the preStop hook is skipped and nothing drains (DOMAIN.md §1a).",
+        "terminationGracePeriodSeconds: 0 on a workload that serves traffic: the pod is killed at once, the preStop hook is skipped and nothing drains.",
       suggestion: "Set terminationGracePeriodSeconds to the pod's drain budget (for example 30).",
       snippet: "terminationGracePeriodSeconds: 30",
       container: null,
@@ -343,7 +343,7 @@ export function shutdownProblems(w: WorkloadView, settings: LintSettings): Shutd
     if (w.category === "knative") {
       push({
         path: at("lifecycle"),
-        message: `Knative Serving does not allow lifecycle hooks on container "${c.name}": the object is rejected; the queue-proxy handles draining (DOMAIN.md §1a).`,
+        message: `Knative Serving does not allow lifecycle hooks on container "${c.name}": the object is rejected; the queue-proxy handles draining.`,
         suggestion: "Remove lifecycle.",
         topics: ["lifecycle", "preStop"],
       });
@@ -354,14 +354,14 @@ export function shutdownProblems(w: WorkloadView, settings: LintSettings): Shutd
       if (/^(SIG)?KILL$|^9$/.test(signal.toUpperCase()))
         push({
           path: at("lifecycle", "stopSignal"),
-          message: `lifecycle.stopSignal of "${c.name}" is ${signal}: the container is killed without any chance to shut down gracefully (DOMAIN.md §5e).`,
+          message: `lifecycle.stopSignal of "${c.name}" is ${signal}: the container is killed without any chance to shut down gracefully.`,
           suggestion: "Remove stopSignal (SIGTERM is the default) or use a signal the app handles.",
           topics: ["preStop"],
         });
       else if (!hasOs)
         push({
           path: at("lifecycle", "stopSignal"),
-          message: `lifecycle.stopSignal of "${c.name}" requires spec.os.name in the pod spec: the API rejects the object (and the ContainerStopSignals gate is alpha in 1.33, DOMAIN.md §5e).`,
+          message: `lifecycle.stopSignal of "${c.name}" requires spec.os.name in the pod spec: the API rejects the object (and the ContainerStopSignals gate is alpha in 1.33).`,
           suggestion:
             "Set spec.os.name (linux), or drop stopSignal and rely on the image's STOPSIGNAL.",
           snippet: "os:\n  name: linux",
@@ -386,7 +386,7 @@ export function shutdownProblems(w: WorkloadView, settings: LintSettings): Shutd
       if (h.present[0] === "tcpSocket") {
         push({
           path: at("lifecycle", hookName, "tcpSocket"),
-          message: `lifecycle.${hookName} of "${c.name}" uses tcpSocket, which the API accepts but the kubelet does not support: the hook fails at run time${hookName === "preStop" ? " and SIGTERM comes at once" : ""} (DOMAIN.md §4).`,
+          message: `lifecycle.${hookName} of "${c.name}" uses tcpSocket, which the API accepts but the kubelet does not support: the hook fails at run time${hookName === "preStop" ? " and SIGTERM comes at once" : ""}.`,
           suggestion: "Use an httpGet hook, or a native sleep to delay SIGTERM.",
           snippet: `${hookName}:\n  sleep:\n    seconds: 5`,
           topics: [hookName],
@@ -406,8 +406,8 @@ export function shutdownProblems(w: WorkloadView, settings: LintSettings): Shutd
             path: at("lifecycle", hookName, "sleep", "seconds"),
             message:
               s > 0
-                ? `lifecycle.${hookName}.sleep.seconds of "${c.name}" is ${s}, more than terminationGracePeriodSeconds (${grace}${w.grace.explicit ? "" : ", the default"}): the API rejects the object (DOMAIN.md §4).`
-                : `lifecycle.${hookName}.sleep.seconds of "${c.name}" is ${s}; it must be greater than 0${zeroOk ? " (0 is allowed from 1.33, negatives never)" : ` with Kubernetes ${settings.kubeVersion} (0 is allowed from 1.33)`}: the API rejects the object (DOMAIN.md §4).`,
+                ? `lifecycle.${hookName}.sleep.seconds of "${c.name}" is ${s}, more than terminationGracePeriodSeconds (${grace}${w.grace.explicit ? "" : ", the default"}): the API rejects the object.`
+                : `lifecycle.${hookName}.sleep.seconds of "${c.name}" is ${s}; it must be greater than 0${zeroOk ? " (0 is allowed from 1.33, negatives never)" : ` with Kubernetes ${settings.kubeVersion} (0 is allowed from 1.33)`}: the API rejects the object.`,
             suggestion:
               s > 0
                 ? `Lower sleep.seconds, or raise terminationGracePeriodSeconds to at least ${s} plus the app's drain time.`
