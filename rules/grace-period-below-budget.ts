@@ -1,11 +1,11 @@
 import { defineRule } from "../src/engine/rule.js";
-import { upsertKeyEdit } from "../src/fix/edits.js";
 import {
   budgetSum,
   budgetedContainers,
   containerBudget,
   graceText,
   podGraceTarget,
+  raiseGraceEdit,
 } from "../src/model/budget.js";
 import { fmtSeconds } from "../src/model/prestop.js";
 import { podSpecSpan } from "../src/model/workload.js";
@@ -33,17 +33,7 @@ export default defineRule({
     const grace = w.grace.value;
     if (grace === 0 || !(data.total > grace)) return; // 0: invalid-shutdown-config
     const target = podGraceTarget(w, ctx.settings);
-    const edit =
-      target !== null && target > grace
-        ? upsertKeyEdit(
-            w.locator,
-            w.file.text,
-            w.podSpecPath,
-            "terminationGracePeriodSeconds",
-            target,
-            w.file.kind === "json",
-          )
-        : null;
+    const edit = raiseGraceEdit(w, target);
     const defaults = data.terms.filter((t) => t.isDefault).map((t) => t.name);
     const unknownNote =
       preStop.seconds === null && preStop.kind !== "none"

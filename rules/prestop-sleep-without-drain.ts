@@ -1,6 +1,11 @@
 import { defineRule } from "../src/engine/rule.js";
-import { upsertKeyEdit } from "../src/fix/edits.js";
-import { budgetSum, containerBudget, graceText, podGraceTarget } from "../src/model/budget.js";
+import {
+  budgetSum,
+  containerBudget,
+  graceText,
+  podGraceTarget,
+  raiseGraceEdit,
+} from "../src/model/budget.js";
 import { manifestPid1Problem } from "../src/model/pid1.js";
 import { fmtSeconds } from "../src/model/prestop.js";
 
@@ -56,17 +61,7 @@ export default defineRule({
     const target = finite
       ? Math.max(podGraceTarget(w, ctx.settings) ?? 0, Math.floor(preStop.seconds) + 3)
       : null;
-    const edit =
-      target !== null && target > grace
-        ? upsertKeyEdit(
-            w.locator,
-            w.file.text,
-            w.podSpecPath,
-            "terminationGracePeriodSeconds",
-            target,
-            w.file.kind === "json",
-          )
-        : null;
+    const edit = raiseGraceEdit(w, target);
     ctx.report({
       at: w.locator.at(preStop.path) ?? w.locator.nearest(preStop.path),
       message:

@@ -8,7 +8,8 @@
  * terms are defaults. preStopSeconds is the parsed hook (src/model/prestop.ts).
  */
 import { secondsAnnotation } from "../engine/annotations.js";
-import type { Budget, BudgetData, BudgetTerm, LintSettings } from "../types.js";
+import type { Budget, BudgetData, BudgetTerm, Edit, LintSettings } from "../types.js";
+import { upsertKeyEdit } from "../fix/edits.js";
 import { analyzePreStop, fmtSeconds, type PreStopAnalysis } from "./prestop.js";
 import { getIn, receivesTraffic, type ContainerView, type WorkloadView } from "./workload.js";
 
@@ -124,4 +125,18 @@ export function podGraceTarget(w: WorkloadView, settings: LintSettings): number 
     if (Number.isFinite(total)) best = Math.max(best ?? 0, Math.ceil(total));
   }
   return best;
+}
+
+/** The edit that sets (or inserts) the pod's terminationGracePeriodSeconds, when it raises it. */
+export function raiseGraceEdit(w: WorkloadView, target: number | null): Edit | null {
+  if (target === null || !(target > w.grace.value)) return null;
+  const json = w.file.kind === "json";
+  return upsertKeyEdit(
+    w.locator,
+    w.file.text,
+    w.podSpecPath,
+    "terminationGracePeriodSeconds",
+    target,
+    json,
+  );
 }
