@@ -471,6 +471,12 @@ items:
     expect(core(r)).toEqual([]);
   });
 
+  it("a duplicate key is a parse-error that names the key", () => {
+    const r = lintText("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  name: b\n");
+    expect(core(r).map((f) => [f.ruleId, f.line, f.column])).toEqual([["parse-error", 5, 3]]);
+    expect(core(r)[0].message).toContain('duplicate key "name"');
+  });
+
   it("one parse-error per broken document; the other documents are still linted", () => {
     const r = lintText(`a: [1, 2
 b: {

@@ -157,7 +157,7 @@ export function parseYaml(text: string, opts: { keep?: KeepDocument } = {}): Par
         first.code === "RESOURCE_EXHAUSTION" && /call stack/i.test(first.message)
           ? "the document is nested too deeply to be read (hundreds of levels; no Kubernetes object is)"
           : first.code === "DUPLICATE_KEY"
-            ? `duplicate key "${source.slice(first.pos[0], first.pos[1])}" (the YAML spec forbids it and Kubernetes rejects it; which value would apply is undefined)`
+            ? `duplicate key "${keyTextAt(source, first.pos[0])}" (the YAML spec forbids it and Kubernetes rejects it; which value would apply is undefined)`
             : cleanMessage(first.message);
       const where = ranPast
         ? ` (unclosed, it runs past the --- on line ${lineCounter.linePos(cut).line})`
@@ -305,4 +305,13 @@ function hasMarkerInside(source: string, start: number, end: number): boolean {
   DOC_MARKER.lastIndex = start + 1;
   const m = DOC_MARKER.exec(source);
   return m !== null && m.index < end;
+}
+
+/** The key written at `offset` (yaml's duplicate-key error points at its first character). */
+export function keyTextAt(source: string, offset: number): string {
+  const m = /^("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^:\n#]*?)[ \t]*:(?:[ \t]|\r?$)/m.exec(
+    source.slice(offset, offset + 300),
+  );
+  const key = m ? m[1] : source.slice(offset, offset + 40).split(/[\r\n]/)[0];
+  return /^["']/.test(key) ? key.slice(1, -1) : key;
 }
