@@ -81,10 +81,21 @@ export default defineRule({
                 "Sleep for a finite time (the endpoint propagation delay, about 5–10s) and size terminationGracePeriodSeconds to cover it plus the app's drain.",
               snippet: "lifecycle:\n  preStop:\n    sleep:\n      seconds: 5",
             },
+        ...(pid1
+          ? [
+              {
+                description: `Also start the runtime directly in command/args (for example ["node", "server.js"]) instead of ${pid1.program}, so the app itself receives SIGTERM.`,
+                snippet: `command: ["node", "server.js"]`,
+              },
+            ]
+          : []),
       ],
-      fix: edit
-        ? { description: `Set terminationGracePeriodSeconds to ${target}`, edits: [edit] }
-        : null,
+      // With a PID 1 that cannot drain, a longer grace period alone does not end the problem:
+      // no autofix then (a fix must make its finding go away), only the two suggestions.
+      fix:
+        edit && !pid1
+          ? { description: `Set terminationGracePeriodSeconds to ${target}`, edits: [edit] }
+          : null,
       topics: ["preStop"],
       ...(finite ? { budget: data } : {}),
     });
