@@ -27025,6 +27025,170 @@ var init_rule = __esm({
   }
 });
 
+// src/engine/suppress.ts
+function parseRuleList(text, known) {
+  const rules2 = [];
+  const unknown2 = [];
+  for (const id of text.split(/[\s,]+/).filter(Boolean)) (known.has(id) ? rules2 : unknown2).push(id);
+  return { rules: rules2, unknown: unknown2 };
+}
+function scanComments(text, known) {
+  const out = [];
+  if (!text.includes("drainlint-disable-")) return out;
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const m = COMMENT_RE.exec(lines[i]);
+    if (!m) continue;
+    const [body, reason] = splitReason(m[3]);
+    const { rules: rules2, unknown: unknown2 } = parseRuleList(body, known);
+    const column = m.index + m[1].length + 1;
+    out.push({
+      kind: m[2] === "file" ? "file" : "next-line",
+      rules: rules2,
+      unknown: unknown2,
+      line: i + 1,
+      column,
+      endColumn: lines[i].replace(/\r$/, "").length + 1,
+      reason,
+      used: /* @__PURE__ */ new Set()
+    });
+  }
+  return out;
+}
+function splitReason(s) {
+  const idx = s.indexOf("--");
+  return idx < 0 ? [s.trim(), null] : [s.slice(0, idx).trim(), s.slice(idx + 2).trim() || null];
+}
+function covers(directive, ruleId, line) {
+  if (directive.kind === "next-line" && line !== directive.line + 1) return false;
+  const applies = directive.rules.length === 0 ? directive.unknown.length === 0 : directive.rules.includes(ruleId);
+  if (applies) directive.used.add(ruleId);
+  return applies;
+}
+function unusedDirectiveMessage(d, known, hint) {
+  const what = d.kind === "annotation" ? "drainlint.dev/ignore" : d.kind === "file" ? "drainlint-disable-file comment" : "drainlint-disable-next-line comment";
+  const scope = d.kind === "annotation" ? "for this object" : d.kind === "file" ? "in this file" : `on line ${d.line + 1}`;
+  const parts = [];
+  if (d.kind !== "annotation")
+    for (const id of d.unknown) {
+      const h = known.size ? hint(id) : null;
+      parts.push(`"${id}" is not a drainlint rule${h ? ` (did you mean "${h}"?)` : ""}`);
+    }
+  if (d.rules.length === 0 && d.unknown.length === 0) {
+    if (d.used.size === 0) parts.push(`nothing was reported ${scope}`);
+  } else {
+    const unused = d.rules.filter((id) => !d.used.has(id));
+    if (unused.length) parts.push(`no ${unused.join(", ")} finding was reported ${scope}`);
+  }
+  if (!parts.length) return null;
+  const remove = d.kind === "annotation" ? "Remove the ids that suppress nothing from the annotation (or the annotation)" : "Remove the comment (or the ids that suppress nothing)";
+  return `Unused ${what}: ${parts.join("; ")}. ${remove}, so it cannot hide a future finding by accident.`;
+}
+var COMMENT_RE;
+var init_suppress = __esm({
+  "src/engine/suppress.ts"() {
+    "use strict";
+    COMMENT_RE = /(^|[ \t])#[ \t]*drainlint-disable-(next-line|file)\b([^\r\n]*)/;
+  }
+});
+
+// src/util/text.ts
+function editDistance(a, b) {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length];
+}
+function didYouMean(word, candidates) {
+  let best = null;
+  let bestD = Infinity;
+  const w = word.toLowerCase();
+  for (const c of candidates) {
+    const d = editDistance(w, c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== null && bestD > 0 && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : best !== null && bestD === 0 && best !== word ? best : null;
+}
+var init_text = __esm({
+  "src/util/text.ts"() {
+    "use strict";
+  }
+});
+
+// src/engine/annotations.ts
+function secondsAnnotation(w, key) {
+  const v = w.annotations[key];
+  return v === void 0 ? null : parseSeconds(v);
+}
+function parseSeconds(v) {
+  const t = v.trim().replace(/s$/, "");
+  if (!/^\d+(\.\d+)?$/.test(t)) return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+}
+function ignoredRules(w, known) {
+  const v = w.annotations["drainlint.dev/ignore"];
+  return v === void 0 ? { rules: [], unknown: [] } : parseRuleList(v, known);
+}
+function annotationProblems(w, known) {
+  const out = [];
+  for (const [key, value] of Object.entries(w.annotations)) {
+    if (!key.startsWith(PREFIX)) continue;
+    if (key === "drainlint.dev/ignore") {
+      for (const id of ignoredRules(w, known).unknown) {
+        const hint = didYouMean(id, [...known]);
+        out.push({
+          key,
+          message: `"${id}" in drainlint.dev/ignore is not a drainlint rule, so it silences nothing (the known ids still apply)${hint ? `; did you mean "${hint}"?` : "."}`
+        });
+      }
+    } else if (key in SECONDS_ANNOTATIONS) {
+      if (parseSeconds(value) === null)
+        out.push({
+          key,
+          message: `${key} must be a number of seconds (like "30"), not "${value}"; the annotation is ignored and the default is used.`
+        });
+    } else if (!KNOWN_ANNOTATIONS.includes(key)) {
+      const hint = didYouMean(key, KNOWN_ANNOTATIONS);
+      out.push({
+        key,
+        message: `Unknown drainlint annotation ${key}: it has no effect${hint ? `; did you mean ${hint}?` : "."}`
+      });
+    }
+  }
+  return out;
+}
+var PREFIX, SECONDS_ANNOTATIONS, KNOWN_ANNOTATIONS;
+var init_annotations = __esm({
+  "src/engine/annotations.ts"() {
+    "use strict";
+    init_suppress();
+    init_text();
+    PREFIX = "drainlint.dev/";
+    SECONDS_ANNOTATIONS = {
+      "drainlint.dev/max-request-seconds": "maxRequestSeconds",
+      "drainlint.dev/drain-delay-seconds": "drainDelaySeconds",
+      "drainlint.dev/endpoint-propagation-seconds": "endpointPropagationSeconds",
+      "drainlint.dev/safety-margin-seconds": "safetyMarginSeconds"
+    };
+    KNOWN_ANNOTATIONS = [
+      "drainlint.dev/ignore",
+      "drainlint.dev/ignore-reason",
+      ...Object.keys(SECONDS_ANNOTATIONS)
+    ];
+  }
+});
+
 // src/fix/edits.ts
 function aliasesOf(doc) {
   let names = aliasNames.get(doc);
@@ -27214,170 +27378,6 @@ var init_edits = __esm({
     "use strict";
     import_yaml = __toESM(require_dist(), 1);
     aliasNames = /* @__PURE__ */ new WeakMap();
-  }
-});
-
-// src/engine/suppress.ts
-function parseRuleList(text, known) {
-  const rules2 = [];
-  const unknown2 = [];
-  for (const id of text.split(/[\s,]+/).filter(Boolean)) (known.has(id) ? rules2 : unknown2).push(id);
-  return { rules: rules2, unknown: unknown2 };
-}
-function scanComments(text, known) {
-  const out = [];
-  if (!text.includes("drainlint-disable-")) return out;
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const m = COMMENT_RE.exec(lines[i]);
-    if (!m) continue;
-    const [body, reason] = splitReason(m[3]);
-    const { rules: rules2, unknown: unknown2 } = parseRuleList(body, known);
-    const column = m.index + m[1].length + 1;
-    out.push({
-      kind: m[2] === "file" ? "file" : "next-line",
-      rules: rules2,
-      unknown: unknown2,
-      line: i + 1,
-      column,
-      endColumn: lines[i].replace(/\r$/, "").length + 1,
-      reason,
-      used: /* @__PURE__ */ new Set()
-    });
-  }
-  return out;
-}
-function splitReason(s) {
-  const idx = s.indexOf("--");
-  return idx < 0 ? [s.trim(), null] : [s.slice(0, idx).trim(), s.slice(idx + 2).trim() || null];
-}
-function covers(directive, ruleId, line) {
-  if (directive.kind === "next-line" && line !== directive.line + 1) return false;
-  const applies = directive.rules.length === 0 ? directive.unknown.length === 0 : directive.rules.includes(ruleId);
-  if (applies) directive.used.add(ruleId);
-  return applies;
-}
-function unusedDirectiveMessage(d, known, hint) {
-  const what = d.kind === "annotation" ? "drainlint.dev/ignore" : d.kind === "file" ? "drainlint-disable-file comment" : "drainlint-disable-next-line comment";
-  const scope = d.kind === "annotation" ? "for this object" : d.kind === "file" ? "in this file" : `on line ${d.line + 1}`;
-  const parts = [];
-  if (d.kind !== "annotation")
-    for (const id of d.unknown) {
-      const h = known.size ? hint(id) : null;
-      parts.push(`"${id}" is not a drainlint rule${h ? ` (did you mean "${h}"?)` : ""}`);
-    }
-  if (d.rules.length === 0 && d.unknown.length === 0) {
-    if (d.used.size === 0) parts.push(`nothing was reported ${scope}`);
-  } else {
-    const unused = d.rules.filter((id) => !d.used.has(id));
-    if (unused.length) parts.push(`no ${unused.join(", ")} finding was reported ${scope}`);
-  }
-  if (!parts.length) return null;
-  const remove = d.kind === "annotation" ? "Remove the ids that suppress nothing from the annotation (or the annotation)" : "Remove the comment (or the ids that suppress nothing)";
-  return `Unused ${what}: ${parts.join("; ")}. ${remove}, so it cannot hide a future finding by accident.`;
-}
-var COMMENT_RE;
-var init_suppress = __esm({
-  "src/engine/suppress.ts"() {
-    "use strict";
-    COMMENT_RE = /(^|[ \t])#[ \t]*drainlint-disable-(next-line|file)\b([^\r\n]*)/;
-  }
-});
-
-// src/util/text.ts
-function editDistance(a, b) {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
-}
-function didYouMean(word, candidates) {
-  let best = null;
-  let bestD = Infinity;
-  const w = word.toLowerCase();
-  for (const c of candidates) {
-    const d = editDistance(w, c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best !== null && bestD > 0 && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : best !== null && bestD === 0 && best !== word ? best : null;
-}
-var init_text = __esm({
-  "src/util/text.ts"() {
-    "use strict";
-  }
-});
-
-// src/engine/annotations.ts
-function secondsAnnotation(w, key) {
-  const v = w.annotations[key];
-  return v === void 0 ? null : parseSeconds(v);
-}
-function parseSeconds(v) {
-  const t = v.trim().replace(/s$/, "");
-  if (!/^\d+(\.\d+)?$/.test(t)) return null;
-  const n = Number(t);
-  return Number.isFinite(n) ? n : null;
-}
-function ignoredRules(w, known) {
-  const v = w.annotations["drainlint.dev/ignore"];
-  return v === void 0 ? { rules: [], unknown: [] } : parseRuleList(v, known);
-}
-function annotationProblems(w, known) {
-  const out = [];
-  for (const [key, value] of Object.entries(w.annotations)) {
-    if (!key.startsWith(PREFIX)) continue;
-    if (key === "drainlint.dev/ignore") {
-      for (const id of ignoredRules(w, known).unknown) {
-        const hint = didYouMean(id, [...known]);
-        out.push({
-          key,
-          message: `"${id}" in drainlint.dev/ignore is not a drainlint rule, so it silences nothing (the known ids still apply)${hint ? `; did you mean "${hint}"?` : "."}`
-        });
-      }
-    } else if (key in SECONDS_ANNOTATIONS) {
-      if (parseSeconds(value) === null)
-        out.push({
-          key,
-          message: `${key} must be a number of seconds (like "30"), not "${value}"; the annotation is ignored and the default is used.`
-        });
-    } else if (!KNOWN_ANNOTATIONS.includes(key)) {
-      const hint = didYouMean(key, KNOWN_ANNOTATIONS);
-      out.push({
-        key,
-        message: `Unknown drainlint annotation ${key}: it has no effect${hint ? `; did you mean ${hint}?` : "."}`
-      });
-    }
-  }
-  return out;
-}
-var PREFIX, SECONDS_ANNOTATIONS, KNOWN_ANNOTATIONS;
-var init_annotations = __esm({
-  "src/engine/annotations.ts"() {
-    "use strict";
-    init_suppress();
-    init_text();
-    PREFIX = "drainlint.dev/";
-    SECONDS_ANNOTATIONS = {
-      "drainlint.dev/max-request-seconds": "maxRequestSeconds",
-      "drainlint.dev/drain-delay-seconds": "drainDelaySeconds",
-      "drainlint.dev/endpoint-propagation-seconds": "endpointPropagationSeconds",
-      "drainlint.dev/safety-margin-seconds": "safetyMarginSeconds"
-    };
-    KNOWN_ANNOTATIONS = [
-      "drainlint.dev/ignore",
-      "drainlint.dev/ignore-reason",
-      ...Object.keys(SECONDS_ANNOTATIONS)
-    ];
   }
 });
 
@@ -28045,11 +28045,24 @@ function podGraceTarget(w, settings) {
   }
   return best;
 }
+function raiseGraceEdit(w, target) {
+  if (target === null || !(target > w.grace.value)) return null;
+  const json = w.file.kind === "json";
+  return upsertKeyEdit(
+    w.locator,
+    w.file.text,
+    w.podSpecPath,
+    "terminationGracePeriodSeconds",
+    target,
+    json
+  );
+}
 var ANNOTATION_OF, TERM_LABELS;
 var init_budget = __esm({
   "src/model/budget.ts"() {
     "use strict";
     init_annotations();
+    init_edits();
     init_prestop();
     init_workload();
     ANNOTATION_OF = {
@@ -28072,7 +28085,6 @@ var init_grace_period_below_budget = __esm({
   "rules/grace-period-below-budget.ts"() {
     "use strict";
     init_rule();
-    init_edits();
     init_budget();
     init_prestop();
     init_workload();
@@ -28097,14 +28109,7 @@ var init_grace_period_below_budget = __esm({
         const grace = w.grace.value;
         if (grace === 0 || !(data.total > grace)) return;
         const target = podGraceTarget(w, ctx.settings);
-        const edit = target !== null && target > grace ? upsertKeyEdit(
-          w.locator,
-          w.file.text,
-          w.podSpecPath,
-          "terminationGracePeriodSeconds",
-          target,
-          w.file.kind === "json"
-        ) : null;
+        const edit = raiseGraceEdit(w, target);
         const defaults = data.terms.filter((t) => t.isDefault).map((t) => t.name);
         const unknownNote = preStop.seconds === null && preStop.kind !== "none" ? ` The preStop hook's length is unknown (${preStop.unknownReason ?? preStop.describe}), so it counts as 0s and the real budget is larger.` : "";
         const graceAt = w.grace.explicit ? w.locator.at(w.grace.path) : null;
@@ -30280,7 +30285,7 @@ function shutdownProblems(w, settings) {
   if (w.category === "knative" && graceRaw !== void 0)
     out.push({
       path: gracePath,
-      message: "Knative Serving does not allow terminationGracePeriodSeconds on a Service's pod spec: the object is rejected; the queue-proxy handles draining (DOMAIN.md \xA71a).",
+      message: "Knative Serving does not allow terminationGracePeriodSeconds on a Service's pod spec: the object is rejected; the queue-proxy handles draining.",
       suggestion: "Remove terminationGracePeriodSeconds.",
       container: null,
       topics: ["grace"]
@@ -30297,7 +30302,7 @@ function shutdownProblems(w, settings) {
   else if (graceValid && graceRaw === 0 && w.serving)
     out.push({
       path: gracePath,
-      message: "terminationGracePeriodSeconds: 0 on a workload that serves traffic: the pod is killed at once, the preStop hook is skipped and nothing drains (DOMAIN.md \xA71a).",
+      message: "terminationGracePeriodSeconds: 0 on a workload that serves traffic: the pod is killed at once, the preStop hook is skipped and nothing drains.",
       suggestion: "Set terminationGracePeriodSeconds to the pod's drain budget (for example 30).",
       snippet: "terminationGracePeriodSeconds: 30",
       container: null,
@@ -30379,7 +30384,7 @@ function shutdownProblems(w, settings) {
     if (w.category === "knative") {
       push({
         path: at("lifecycle"),
-        message: `Knative Serving does not allow lifecycle hooks on container "${c.name}": the object is rejected; the queue-proxy handles draining (DOMAIN.md \xA71a).`,
+        message: `Knative Serving does not allow lifecycle hooks on container "${c.name}": the object is rejected; the queue-proxy handles draining.`,
         suggestion: "Remove lifecycle.",
         topics: ["lifecycle", "preStop"]
       });
@@ -30390,14 +30395,14 @@ function shutdownProblems(w, settings) {
       if (/^(SIG)?KILL$|^9$/.test(signal.toUpperCase()))
         push({
           path: at("lifecycle", "stopSignal"),
-          message: `lifecycle.stopSignal of "${c.name}" is ${signal}: the container is killed without any chance to shut down gracefully (DOMAIN.md \xA75e).`,
+          message: `lifecycle.stopSignal of "${c.name}" is ${signal}: the container is killed without any chance to shut down gracefully.`,
           suggestion: "Remove stopSignal (SIGTERM is the default) or use a signal the app handles.",
           topics: ["preStop"]
         });
       else if (!hasOs)
         push({
           path: at("lifecycle", "stopSignal"),
-          message: `lifecycle.stopSignal of "${c.name}" requires spec.os.name in the pod spec: the API rejects the object (and the ContainerStopSignals gate is alpha in 1.33, DOMAIN.md \xA75e).`,
+          message: `lifecycle.stopSignal of "${c.name}" requires spec.os.name in the pod spec: the API rejects the object (and the ContainerStopSignals gate is alpha in 1.33).`,
           suggestion: "Set spec.os.name (linux), or drop stopSignal and rely on the image's STOPSIGNAL.",
           snippet: "os:\n  name: linux",
           topics: ["preStop"]
@@ -30419,7 +30424,7 @@ function shutdownProblems(w, settings) {
       if (h.present[0] === "tcpSocket") {
         push({
           path: at("lifecycle", hookName, "tcpSocket"),
-          message: `lifecycle.${hookName} of "${c.name}" uses tcpSocket, which the API accepts but the kubelet does not support: the hook fails at run time${hookName === "preStop" ? " and SIGTERM comes at once" : ""} (DOMAIN.md \xA74).`,
+          message: `lifecycle.${hookName} of "${c.name}" uses tcpSocket, which the API accepts but the kubelet does not support: the hook fails at run time${hookName === "preStop" ? " and SIGTERM comes at once" : ""}.`,
           suggestion: "Use an httpGet hook, or a native sleep to delay SIGTERM.",
           snippet: `${hookName}:
   sleep:
@@ -30435,7 +30440,7 @@ function shutdownProblems(w, settings) {
         if (s < 0 || s === 0 && !zeroOk || (graceValid || graceRaw === void 0 || graceRaw === null) && s > grace)
           push({
             path: at("lifecycle", hookName, "sleep", "seconds"),
-            message: s > 0 ? `lifecycle.${hookName}.sleep.seconds of "${c.name}" is ${s}, more than terminationGracePeriodSeconds (${grace}${w.grace.explicit ? "" : ", the default"}): the API rejects the object (DOMAIN.md \xA74).` : `lifecycle.${hookName}.sleep.seconds of "${c.name}" is ${s}; it must be greater than 0${zeroOk ? " (0 is allowed from 1.33, negatives never)" : ` with Kubernetes ${settings.kubeVersion} (0 is allowed from 1.33)`}: the API rejects the object (DOMAIN.md \xA74).`,
+            message: s > 0 ? `lifecycle.${hookName}.sleep.seconds of "${c.name}" is ${s}, more than terminationGracePeriodSeconds (${grace}${w.grace.explicit ? "" : ", the default"}): the API rejects the object.` : `lifecycle.${hookName}.sleep.seconds of "${c.name}" is ${s}; it must be greater than 0${zeroOk ? " (0 is allowed from 1.33, negatives never)" : ` with Kubernetes ${settings.kubeVersion} (0 is allowed from 1.33)`}: the API rejects the object.`,
             suggestion: s > 0 ? `Lower sleep.seconds, or raise terminationGracePeriodSeconds to at least ${s} plus the app's drain time.` : "Use a positive number of seconds, or remove the hook.",
             topics: [hookName]
           });
@@ -31495,7 +31500,6 @@ var init_prestop_sleep_without_drain = __esm({
   "rules/prestop-sleep-without-drain.ts"() {
     "use strict";
     init_rule();
-    init_edits();
     init_budget();
     init_pid1();
     init_prestop();
@@ -31538,14 +31542,7 @@ var init_prestop_sleep_without_drain = __esm({
         const sleep = fmtSeconds(preStop.seconds);
         const finite = Number.isFinite(preStop.seconds);
         const target = finite ? Math.max(podGraceTarget(w, ctx.settings) ?? 0, Math.floor(preStop.seconds) + 3) : null;
-        const edit = target !== null && target > grace ? upsertKeyEdit(
-          w.locator,
-          w.file.text,
-          w.podSpecPath,
-          "terminationGracePeriodSeconds",
-          target,
-          w.file.kind === "json"
-        ) : null;
+        const edit = raiseGraceEdit(w, target);
         ctx.report({
           at: w.locator.at(preStop.path) ?? w.locator.nearest(preStop.path),
           message: `The preStop hook of "${c.name}" only sleeps (${preStop.kind === "sleep" ? preStop.describe : `${preStop.describe}, ${sleep}`}) and takes the grace period (${graceText(w)}): SIGTERM comes after the sleep, leaving the app max(${grace} \u2212 ${finite ? Math.floor(preStop.seconds) : "\u221E"}, 2) = ${window}s before SIGKILL, so in-flight requests are cut off. The sleep only delays SIGTERM; nothing drains.` + (finite ? ` The drain budget is ${budgetSum(data, preStop)}.` : "") + (pid1 ? ` Also, its PID 1 cannot drain: ${pid1.reason}.` : ""),
@@ -31556,9 +31553,17 @@ var init_prestop_sleep_without_drain = __esm({
             } : {
               description: "Sleep for a finite time (the endpoint propagation delay, about 5\u201310s) and size terminationGracePeriodSeconds to cover it plus the app's drain.",
               snippet: "lifecycle:\n  preStop:\n    sleep:\n      seconds: 5"
-            }
+            },
+            ...pid1 ? [
+              {
+                description: `Also start the runtime directly in command/args (for example ["node", "server.js"]) instead of ${pid1.program}, so the app itself receives SIGTERM.`,
+                snippet: `command: ["node", "server.js"]`
+              }
+            ] : []
           ],
-          fix: edit ? { description: `Set terminationGracePeriodSeconds to ${target}`, edits: [edit] } : null,
+          // With a PID 1 that cannot drain, a longer grace period alone does not end the problem:
+          // no autofix then (a fix must make its finding go away), only the two suggestions.
+          fix: edit && !pid1 ? { description: `Set terminationGracePeriodSeconds to ${target}`, edits: [edit] } : null,
           topics: ["preStop"],
           ...finite ? { budget: data } : {}
         });
@@ -33352,6 +33357,25 @@ function documentHeader(doc) {
     namespace: str(md.namespace)
   };
 }
+function onlyMatch(re, part) {
+  let value = null;
+  for (const m of part.matchAll(re)) {
+    if (value !== null) return null;
+    value = m[1];
+  }
+  return value;
+}
+function allPlainlyWanted(source, keep) {
+  if (CUT_STOPPERS.test(source)) return false;
+  for (const part of source.split(DOC_START)) {
+    if (BLANK_OR_COMMENTS.test(part)) continue;
+    const apiVersion = onlyMatch(TOP_API_VERSION, part);
+    const kind = onlyMatch(TOP_KIND, part);
+    if (apiVersion === null || kind === null) return false;
+    if (!keep({ apiVersion, kind, name: null, namespace: null })) return false;
+  }
+  return true;
+}
 function parseFiltered(source, options, onNewLine, keep) {
   const composer = new import_yaml4.Composer(options);
   const docs = [];
@@ -33391,7 +33415,7 @@ function parseFiltered(source, options, onNewLine, keep) {
     if (token.type === "directive") sawDirective = true;
     collect(composer.next(token));
   };
-  const lexed = lexDocuments(source);
+  const lexed = allPlainlyWanted(source, keep) ? null : lexDocuments(source);
   if (!lexed) {
     for (const token of new import_yaml4.Parser(onNewLine).parse(source)) handle(token);
   } else {
@@ -33416,7 +33440,7 @@ function parseFiltered(source, options, onNewLine, keep) {
   collect(composer.end(false, source.length));
   return { docs, skipped, total: index + 1 };
 }
-var import_yaml4, SIMPLE_SCALARS, CORE_NON_STRING2, UNCERTAIN, BLOCK_SEPARATORS, FLOW_SEPARATORS;
+var import_yaml4, SIMPLE_SCALARS, CORE_NON_STRING2, UNCERTAIN, BLOCK_SEPARATORS, FLOW_SEPARATORS, DOC_START, CUT_STOPPERS, BLANK_OR_COMMENTS, TOP_API_VERSION, TOP_KIND;
 var init_prefilter = __esm({
   "src/parse/prefilter.ts"() {
     "use strict";
@@ -33435,6 +33459,11 @@ var init_prefilter = __esm({
     UNCERTAIN = /* @__PURE__ */ Symbol("uncertain");
     BLOCK_SEPARATORS = /* @__PURE__ */ new Set(["space", "newline", "comment"]);
     FLOW_SEPARATORS = /* @__PURE__ */ new Set(["space", "newline", "comment", "comma"]);
+    DOC_START = /^---(?=[ \t\r\n]|$)/m;
+    CUT_STOPPERS = /^(?:\.\.\.|%)/m;
+    BLANK_OR_COMMENTS = /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:#[^\n]*)?$/;
+    TOP_API_VERSION = /^apiVersion:[ \t]+([\w./-]+)[ \t]*(?:#.*)?\r?$/gm;
+    TOP_KIND = /^kind:[ \t]+(\w+)[ \t]*(?:#.*)?\r?$/gm;
   }
 });
 
@@ -33520,7 +33549,7 @@ function parseYaml(text, opts = {}) {
       const ranPast = cut !== null && offset >= cut;
       if (ranPast) offset = nodeSpanning(doc, cut) ?? offset;
       const { line, col } = lineCounter.linePos(offset);
-      const message2 = first.code === "RESOURCE_EXHAUSTION" && /call stack/i.test(first.message) ? "the document is nested too deeply to be read (hundreds of levels; no Kubernetes object is)" : first.code === "DUPLICATE_KEY" ? `duplicate key "${source.slice(first.pos[0], first.pos[1])}" (the YAML spec forbids it and Kubernetes rejects it; which value would apply is undefined)` : cleanMessage(first.message);
+      const message2 = first.code === "RESOURCE_EXHAUSTION" && /call stack/i.test(first.message) ? "the document is nested too deeply to be read (hundreds of levels; no Kubernetes object is)" : first.code === "DUPLICATE_KEY" ? `duplicate key "${keyTextAt(source, first.pos[0])}" (the YAML spec forbids it and Kubernetes rejects it; which value would apply is undefined)` : cleanMessage(first.message);
       const where = ranPast ? ` (unclosed, it runs past the --- on line ${lineCounter.linePos(cut).line})` : "";
       error2 = { message: message2 + where, offset, line, column: col };
     }
@@ -33618,6 +33647,13 @@ function hasMarkerInside(source, start, end) {
   DOC_MARKER.lastIndex = start + 1;
   const m = DOC_MARKER.exec(source);
   return m !== null && m.index < end;
+}
+function keyTextAt(source, offset) {
+  const m = /^("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^:\n#]*?)[ \t]*:(?:[ \t]|\r?$)/m.exec(
+    source.slice(offset, offset + 300)
+  );
+  const key = m ? m[1] : source.slice(offset, offset + 40).split(/[\r\n]/)[0];
+  return /^["']/.test(key) ? key.slice(1, -1) : key;
 }
 var import_yaml5, SOURCE_RE, PARSE_OPTIONS, DOC_MARKER;
 var init_yaml = __esm({
@@ -41221,10 +41257,18 @@ async function lint(options = {}) {
       sources.push(unreadableSource(null, options.stdinFilename ?? "<stdin>", kind, e));
     }
   }
-  for (const f of found.files) {
-    try {
-      sources.push(await readSource(f.path, f.kind, cwd));
-    } catch (e) {
+  const reads = await mapConcurrent(
+    found.files,
+    32,
+    (f) => readSource(f.path, f.kind, cwd).then(
+      (source) => ({ source, error: null }),
+      (error2) => ({ source: null, error: error2 })
+    )
+  );
+  for (const [i, f] of found.files.entries()) {
+    const { source, error: e } = reads[i];
+    if (source) sources.push(source);
+    else {
       if (!(e instanceof ReadError)) throw e;
       if (e.reason === "io" || e.reason === "binary" && !f.explicit)
         notices.push({ file: displayPathOf(f.path, cwd), message: `${e.message}, skipped` });
@@ -41253,6 +41297,18 @@ function lineOfOffset(text, offset) {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
+}
+async function mapConcurrent(items, limit, f) {
+  const out = new Array(items.length);
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return out;
 }
 function lintSources(sources, settings, opts = {}) {
   const cwd = opts.cwd ?? process.cwd();

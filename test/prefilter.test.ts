@@ -10,7 +10,7 @@ import { discover } from "../src/discover.js";
 import { lintSources, resolveSettings } from "../src/engine/lint.js";
 import { Parser } from "yaml";
 import { lexDocuments } from "../src/parse/lexscan.js";
-import { documentHeader } from "../src/parse/prefilter.js";
+import { allPlainlyWanted, documentHeader } from "../src/parse/prefilter.js";
 import { parseYaml } from "../src/parse/yaml.js";
 import { readSource } from "../src/read.js";
 import type { CST } from "yaml";
@@ -120,6 +120,24 @@ describe("prefilter", () => {
       [0, "ConfigMap"],
       [2, "Secret"],
     ]);
+  });
+
+  it("skips the lexer tier only when every document plainly names a wanted kind", () => {
+    const keep = (h: { kind: string | null }) => h.kind === "Deployment" || h.kind === "Service";
+    const both =
+      "---\n# Source: c/templates/d.yaml\napiVersion: apps/v1\nkind: Deployment # app\n---\napiVersion: v1\nkind: Service\n";
+    expect(allPlainlyWanted(both, keep)).toBe(true);
+    expect(allPlainlyWanted(both + "---\napiVersion: v1\nkind: ConfigMap\n", keep)).toBe(false);
+    expect(allPlainlyWanted(both + "---\nkind: Service\n", keep)).toBe(false); // no apiVersion
+    expect(allPlainlyWanted(both + "...\n", keep)).toBe(false);
+    expect(allPlainlyWanted('apiVersion: v1\nkind: "Service"\n', keep)).toBe(false);
+    expect(allPlainlyWanted("apiVersion: v1\nkind: Service\nkind: Service\n", keep)).toBe(false);
+    // Either way the same documents are composed, with the same indexes and Helm sources.
+    const parsed = parseYaml(both, { keep });
+    const full = parseYaml(both);
+    expect(parsed.docs.map((d) => [d.index, d.helmSource, d.doc.toJS()])).toEqual(
+      full.docs.map((d) => [d.index, d.helmSource, d.doc.toJS()]),
+    );
   });
 
   it("changes no finding, object or unit on the fixtures", async () => {

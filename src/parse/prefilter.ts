@@ -195,6 +195,40 @@ export function documentHeader(doc: CST.Document): DocumentHeader | null {
   };
 }
 
+const DOC_START = /^---(?=[ \t\r\n]|$)/m;
+const CUT_STOPPERS = /^(?:\.\.\.|%)/m;
+const BLANK_OR_COMMENTS = /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:#[^\n]*)?$/;
+const TOP_API_VERSION = /^apiVersion:[ \t]+([\w./-]+)[ \t]*(?:#.*)?\r?$/gm;
+const TOP_KIND = /^kind:[ \t]+(\w+)[ \t]*(?:#.*)?\r?$/gm;
+
+/** The one plain value of a column-0 key in `part`, or null (none, several, or unusual). */
+function onlyMatch(re: RegExp, part: string): string | null {
+  let value: string | null = null;
+  for (const m of part.matchAll(re)) {
+    if (value !== null) return null;
+    value = m[1];
+  }
+  return value;
+}
+
+/**
+ * True when every `---`-separated part of the text is blank or holds one column-0
+ * `apiVersion` and one `kind` written as plain words that `keep` accepts: such a file would
+ * be composed whole, so the lexer tier is skipped. A wrong guess only costs time, never
+ * correctness: the token tier still reads each document's header and decides.
+ */
+export function allPlainlyWanted(source: string, keep: KeepDocument): boolean {
+  if (CUT_STOPPERS.test(source)) return false;
+  for (const part of source.split(DOC_START)) {
+    if (BLANK_OR_COMMENTS.test(part)) continue;
+    const apiVersion = onlyMatch(TOP_API_VERSION, part);
+    const kind = onlyMatch(TOP_KIND, part);
+    if (apiVersion === null || kind === null) return false;
+    if (!keep({ apiVersion, kind, name: null, namespace: null })) return false;
+  }
+  return true;
+}
+
 /**
  * Parses `source` like `parseAllDocuments` would, composing only the documents `keep`
  * accepts (and every one whose header is uncertain). `onNewLine` sees every line.
@@ -247,8 +281,9 @@ export function parseFiltered(
     collect(composer.next(token));
   };
   // The lexer tier settles most documents; the others get CST tokens, parsed from their own
-  // slice of the text (offsets kept), and the token tier decides.
-  const lexed = lexDocuments(source);
+  // slice of the text (offsets kept), and the token tier decides. A file whose documents all
+  // plainly name a wanted kind would be lexed twice for nothing: it goes to the parser.
+  const lexed = allPlainlyWanted(source, keep) ? null : lexDocuments(source);
   if (!lexed) {
     for (const token of new Parser(onNewLine).parse(source)) handle(token);
   } else {
