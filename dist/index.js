@@ -33055,6 +33055,7 @@ function lexDocuments(source) {
   let offset = 0;
   let scalarNext = false;
   for (const lexeme of new import_yaml3.Lexer().lex(source)) {
+    if (lexeme !== "---") reader.lexemes.push(lexeme);
     if (scalarNext) {
       scalarNext = false;
       reader.scalar(lexeme, true, offset);
@@ -33074,6 +33075,7 @@ function lexDocuments(source) {
       case "---":
         out.push(reader.finish(offset));
         reader = new DocumentReader(offset);
+        reader.lexemes.push(lexeme);
         offset += 3;
         continue;
       case "...":
@@ -33107,6 +33109,7 @@ var init_lexscan = __esm({
       constructor(start) {
         this.start = start;
         this.lineOffset = start;
+        this.lexemes = start === 0 ? [] : [""];
       }
       start;
       contentStart = -1;
@@ -33130,6 +33133,8 @@ var init_lexscan = __esm({
       keyCandidate = null;
       /** Open block maps (innermost last): their column and keys, for duplicate keys. */
       maps = [];
+      /** Every lexeme of this document (see LexedDocument.lexemes). */
+      lexemes;
       /** A key of any block map: a duplicate makes the document "unsure" (composing reports it). */
       registerKey(id, column) {
         while (this.maps.length && this.maps[this.maps.length - 1].column > column) this.maps.pop();
@@ -33252,7 +33257,13 @@ var init_lexscan = __esm({
           name: str(this.meta.name),
           namespace: str(this.meta.namespace)
         };
-        return { start: this.start, end, contentStart: this.contentStart, header };
+        return {
+          start: this.start,
+          end,
+          contentStart: this.contentStart,
+          header,
+          lexemes: this.lexemes
+        };
       }
     };
   }
@@ -33429,7 +33440,8 @@ function parseFiltered(source, options, onNewLine, keep) {
       }
       const parser = new import_yaml4.Parser();
       parser.offset = d.start;
-      for (const token of parser.parse(source.slice(d.start, d.end))) handle(token);
+      for (const lexeme of d.lexemes) for (const token of parser.next(lexeme)) handle(token);
+      for (const token of parser.end()) handle(token);
     }
     if (onNewLine) {
       onNewLine(0);

@@ -19,6 +19,11 @@ export interface LexedDocument {
   contentStart: number;
   /** The header when the lexemes settle it, else null. */
   header: DocumentHeader | null;
+  /**
+   * The document's lexemes, exactly as `new Lexer().lex(text.slice(start, end))` yields
+   * them, so the parser can take them without lexing the text a second time.
+   */
+  lexemes: string[];
 }
 
 // The core schema's non-string plain scalars (null, booleans, numbers).
@@ -62,8 +67,14 @@ class DocumentReader {
   /** Open block maps (innermost last): their column and keys, for duplicate keys. */
   private readonly maps: { column: number; keys: Set<string> }[] = [];
 
+  /** Every lexeme of this document (see LexedDocument.lexemes). */
+  readonly lexemes: string[];
+
   constructor(readonly start: number) {
     this.lineOffset = start;
+    // A slice lexed on its own begins with the document-start lexeme; the whole text has it
+    // only once, at its start.
+    this.lexemes = start === 0 ? [] : ["\x02"];
   }
 
   /** A key of any block map: a duplicate makes the document "unsure" (composing reports it). */
@@ -207,7 +218,13 @@ class DocumentReader {
             name: str(this.meta.name),
             namespace: str(this.meta.namespace),
           };
-    return { start: this.start, end, contentStart: this.contentStart, header };
+    return {
+      start: this.start,
+      end,
+      contentStart: this.contentStart,
+      header,
+      lexemes: this.lexemes,
+    };
   }
 }
 
@@ -218,6 +235,7 @@ export function lexDocuments(source: string): LexedDocument[] | null {
   let offset = 0;
   let scalarNext = false;
   for (const lexeme of new Lexer().lex(source)) {
+    if (lexeme !== "---") reader.lexemes.push(lexeme);
     if (scalarNext) {
       scalarNext = false;
       reader.scalar(lexeme, true, offset);
@@ -235,6 +253,7 @@ export function lexDocuments(source: string): LexedDocument[] | null {
       case "---":
         out.push(reader.finish(offset));
         reader = new DocumentReader(offset);
+        reader.lexemes.push(lexeme);
         offset += 3;
         continue;
       case "...":

@@ -295,9 +295,11 @@ export function parseFiltered(
         open = { index, header: d.header, start: d.start, contentStart: d.contentStart };
         continue;
       }
+      // The lexer tier's lexemes of this document: the parser does not lex it again.
       const parser = new Parser();
       parser.offset = d.start;
-      for (const token of parser.parse(source.slice(d.start, d.end))) handle(token);
+      for (const lexeme of d.lexemes) for (const token of parser.next(lexeme)) handle(token);
+      for (const token of parser.end()) handle(token);
     }
     if (onNewLine) {
       onNewLine(0);
