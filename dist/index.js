@@ -41346,7 +41346,10 @@ function lintSources(sources, settings, opts = {}) {
         container: report.container !== void 0 ? report.container : container,
         source: helmSource ? { file: helmSource } : null,
         suggestions: report.suggestions,
-        fix: report.fix ?? null,
+        // Helm-rendered documents are never rewritten (the chart is the source; SPEC §7):
+        // their findings keep the suggestion but carry no autofix, so "fixable" counts what
+        // --fix really changes.
+        fix: helmSource ? null : report.fix ?? null,
         ...report.budget ? { budget: report.budget } : {}
       },
       meta,

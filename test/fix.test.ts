@@ -226,6 +226,9 @@ describe("fixSources", () => {
     expect(output.slice(helm.length)).toContain("failureThreshold: 4");
     const left = remaining.filter((f) => f.ruleId === "liveness-tighter-than-readiness");
     expect(left.map((f) => f.source?.file)).toEqual(["chart/templates/pod.yaml"]);
+    // Its finding offers no autofix, so "fixable" counts only what --fix changes.
+    expect(left[0].fix).toBeNull();
+    expect(left[0].suggestions.length).toBeGreaterThan(0);
   });
 
   it("does not fix a file with a YAML error and says why", () => {
