@@ -55,7 +55,10 @@ function sarif(result: LintResult, cwd = ROOT): SarifLog {
 }
 
 let validate: ((doc: unknown) => boolean) & { errors?: unknown[] | null };
+const HAVE_SCHEMA = existsSync(SCHEMA);
+if (!HAVE_SCHEMA) console.warn(`SARIF schema validation skipped: ${SCHEMA} is absent`);
 beforeAll(() => {
+  if (!HAVE_SCHEMA) return;
   // CommonJS packages: under NodeNext the default import is module.exports.
   const ajv = new ajvDraft04.default({ allErrors: true, strict: false });
   ajvFormats.default(ajv);
@@ -63,6 +66,7 @@ beforeAll(() => {
 });
 
 function expectValid(doc: unknown) {
+  if (!HAVE_SCHEMA) return; // said once above; the other assertions of each test still run
   const ok = validate(doc);
   expect(validate.errors ?? [], JSON.stringify(validate.errors?.slice?.(0, 3))).toEqual([]);
   expect(ok).toBe(true);
@@ -117,6 +121,7 @@ describe("--format sarif", () => {
     expectValid(doc);
     expect(doc.version).toBe("2.1.0");
     expect(doc.runs[0].results).toEqual([]);
+    if (!HAVE_SCHEMA) return;
     // The validator does reject: a run without its tool, a region starting at line 0.
     expect(validate({ version: "2.1.0", runs: [{ results: [] }] })).toBe(false);
     const broken = structuredClone(sarif(lintText(TIGHT)));
