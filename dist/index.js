@@ -41231,14 +41231,7 @@ var init_dockerfile3 = __esm({
 import { existsSync as existsSync4 } from "node:fs";
 import path6 from "node:path";
 function resolveSettings(partial) {
-  const d = defaultSettings();
-  if (!partial) return d;
-  return {
-    kubeVersion: partial.kubeVersion ?? d.kubeVersion,
-    rules: { ...d.rules, ...partial.rules },
-    budget: { ...d.budget, ...partial.budget },
-    budgetExplicit: { ...d.budgetExplicit, ...partial.budgetExplicit }
-  };
+  return overlaySettings(defaultSettings(), partial);
 }
 async function lint(options = {}) {
   const cwd = options.cwd ?? process.cwd();
@@ -41368,14 +41361,7 @@ function lintSources(sources, settings, opts = {}) {
     states.push(state);
     if (source.problem) {
       const p = source.problem;
-      const span = {
-        line: p.line,
-        column: p.column,
-        endLine: p.line,
-        endColumn: p.column,
-        offset: 0,
-        endOffset: 0
-      };
+      const span = pointSpan(p.line, p.column, 0);
       push(
         META.get("parse-error"),
         source,
@@ -41467,14 +41453,7 @@ function lintSources(sources, settings, opts = {}) {
       }
       if (ydoc.error) {
         const err = ydoc.error;
-        const span = {
-          line: err.line,
-          column: err.column,
-          endLine: err.line,
-          endColumn: err.column,
-          offset: err.offset,
-          endOffset: err.offset
-        };
+        const span = pointSpan(err.line, err.column, err.offset);
         push(
           META.get("parse-error"),
           source,
@@ -41748,6 +41727,9 @@ function templateSpan(text, offset) {
     endColumn: Math.max(end, col) + 1,
     endOffset: line.offset + Math.max(end, col)
   };
+}
+function pointSpan(line, column, offset) {
+  return { line, column, endLine: line, endColumn: column, offset, endOffset: offset };
 }
 function workloadKey(w) {
   return `${w.file.displayPath}#${w.docIndex}#${w.objectPath.join(".")}`;

@@ -129,15 +129,9 @@ export interface LintOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** `partial` (flags, API settings) over the defaults. */
 export function resolveSettings(partial?: Partial<LintSettings>): LintSettings {
-  const d = defaultSettings();
-  if (!partial) return d;
-  return {
-    kubeVersion: partial.kubeVersion ?? d.kubeVersion,
-    rules: { ...d.rules, ...partial.rules },
-    budget: { ...d.budget, ...partial.budget },
-    budgetExplicit: { ...d.budgetExplicit, ...partial.budgetExplicit },
-  };
+  return overlaySettings(defaultSettings(), partial);
 }
 
 /** Discovers, reads and lints. Throws UsageError for a path that does not exist. */
@@ -336,14 +330,7 @@ export function lintSources(
     states.push(state);
     if (source.problem) {
       const p = source.problem;
-      const span: Span = {
-        line: p.line,
-        column: p.column,
-        endLine: p.line,
-        endColumn: p.column,
-        offset: 0,
-        endOffset: 0,
-      };
+      const span = pointSpan(p.line, p.column, 0);
       push(
         META.get("parse-error")!,
         source,
@@ -439,14 +426,7 @@ export function lintSources(
       }
       if (ydoc.error) {
         const err = ydoc.error;
-        const span: Span = {
-          line: err.line,
-          column: err.column,
-          endLine: err.line,
-          endColumn: err.column,
-          offset: err.offset,
-          endOffset: err.offset,
-        };
+        const span = pointSpan(err.line, err.column, err.offset);
         push(
           META.get("parse-error")!,
           source,
@@ -742,6 +722,11 @@ function templateSpan(text: string, offset: number): Span {
     endColumn: Math.max(end, col) + 1,
     endOffset: line.offset + Math.max(end, col),
   };
+}
+
+/** An empty span at one position (parse errors point at where the parser stopped). */
+function pointSpan(line: number, column: number, offset: number): Span {
+  return { line, column, endLine: line, endColumn: column, offset, endOffset: offset };
 }
 
 function workloadKey(w: WorkloadView): string {
