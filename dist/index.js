@@ -27119,6 +27119,9 @@ function didYouMean(word, candidates) {
   }
   return best !== null && bestD > 0 && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : best !== null && bestD === 0 && best !== word ? best : null;
 }
+function plural(n, word, pluralWord = `${word}s`) {
+  return `${n} ${n === 1 ? word : pluralWord}`;
+}
 var init_text = __esm({
   "src/util/text.ts"() {
     "use strict";
@@ -41352,6 +41355,7 @@ function lintSources(sources, settings, opts = {}) {
       directives: state?.directives ?? []
     });
   };
+  const pushFile = (id, source, at, report, state, helmSource = null) => push(META.get(id), source, at, report, null, null, state, helmSource, null);
   for (const source of sources) {
     const state = {
       source,
@@ -41362,8 +41366,8 @@ function lintSources(sources, settings, opts = {}) {
     if (source.problem) {
       const p = source.problem;
       const span = pointSpan(p.line, p.column, 0);
-      push(
-        META.get("parse-error"),
+      pushFile(
+        "parse-error",
         source,
         span,
         {
@@ -41374,11 +41378,7 @@ function lintSources(sources, settings, opts = {}) {
             }
           ]
         },
-        null,
-        null,
-        state,
-        null,
-        null
+        state
       );
       continue;
     }
@@ -41429,8 +41429,8 @@ function lintSources(sources, settings, opts = {}) {
         if (!templateReported) {
           templateReported = true;
           const span = templateSpan(source.text, templateAt);
-          push(
-            META.get("helm-template-unrendered"),
+          pushFile(
+            "helm-template-unrendered",
             source,
             span,
             {
@@ -41442,11 +41442,7 @@ function lintSources(sources, settings, opts = {}) {
                 }
               ]
             },
-            null,
-            null,
-            state,
-            null,
-            null
+            state
           );
         }
         continue;
@@ -41454,8 +41450,8 @@ function lintSources(sources, settings, opts = {}) {
       if (ydoc.error) {
         const err = ydoc.error;
         const span = pointSpan(err.line, err.column, err.offset);
-        push(
-          META.get("parse-error"),
+        pushFile(
+          "parse-error",
           source,
           span,
           {
@@ -41466,11 +41462,8 @@ function lintSources(sources, settings, opts = {}) {
               }
             ]
           },
-          null,
-          null,
           state,
-          ydoc.helmSource,
-          null
+          ydoc.helmSource
         );
         continue;
       }
@@ -41481,8 +41474,8 @@ function lintSources(sources, settings, opts = {}) {
         raw = ydoc.doc.toJS({ maxAliasCount: 100 });
       } catch (e) {
         const span = new Locator(ydoc.doc, parsed.lineCounter, root).rootSpan();
-        push(
-          META.get("parse-error"),
+        pushFile(
+          "parse-error",
           source,
           span,
           {
@@ -41493,11 +41486,8 @@ function lintSources(sources, settings, opts = {}) {
               }
             ]
           },
-          null,
-          null,
           state,
-          ydoc.helmSource,
-          null
+          ydoc.helmSource
         );
         continue;
       }
@@ -41545,11 +41535,10 @@ function lintSources(sources, settings, opts = {}) {
     const hasChart = existsSync4(chartYaml);
     const at = hasChart ? displayPathOf(chartYaml, cwd) : first.source.displayPath;
     const chartName = displayPathOf(g.root, cwd) || ".";
-    const meta = META.get("helm-template-unrendered");
     const state = states.find((s) => s.source === first.source) ?? null;
     const pseudo = { ...first.source, displayPath: at };
-    push(
-      meta,
+    pushFile(
+      "helm-template-unrendered",
       pseudo,
       spanAtLine(hasChart ? "" : first.source.text, 1),
       {
@@ -41561,11 +41550,7 @@ function lintSources(sources, settings, opts = {}) {
           }
         ]
       },
-      null,
-      null,
-      hasChart ? null : state,
-      null,
-      null
+      hasChart ? null : state
     );
   }
   opts.onLinked?.({ services, rollouts: rolloutRefsOf(workloads) });
@@ -41692,9 +41677,6 @@ function expansionProblem(e) {
   if (e instanceof RangeError) return "the document is nested too deeply to be read";
   const message2 = e instanceof Error ? e.message : String(e);
   return /alias count/i.test(message2) ? "its aliases expand to too many nodes (an alias bomb?)" : message2.split("\n")[0];
-}
-function plural(n, w) {
-  return `${n} ${n === 1 ? w : w + "s"}`;
 }
 function spanAtLine(text, line) {
   let offset = 0;
@@ -42931,7 +42913,7 @@ var package_default = {
     build: "node scripts/build.mjs",
     prepare: "node scripts/build.mjs --types",
     "build:action": "node scripts/build.mjs --dist",
-    gen: "node scripts/gen.mjs && node scripts/gen-config-validator.mjs",
+    gen: "node scripts/gen.mjs && node scripts/gen-config-validator.mjs && node scripts/gen-shutdown-validator.mjs",
     typecheck: "tsc --noEmit -p tsconfig.json",
     lint: 'tsc --noEmit -p tsconfig.json && prettier --check "src/**/*.ts" "rules/**/*.ts" "test/**/*.ts" "scripts/**/*.mjs" "bench/**/*.mjs"',
     format: 'prettier --write "src/**/*.ts" "rules/**/*.ts" "test/**/*.ts" "scripts/**/*.mjs" "bench/**/*.mjs"',

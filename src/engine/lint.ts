@@ -44,7 +44,7 @@ import {
   settingsFromConfig,
   type ConfigInput,
 } from "../config/merge.js";
-import { didYouMean } from "../util/text.js";
+import { didYouMean, plural } from "../util/text.js";
 import { fileKindOf } from "../discover.js";
 import { lintChunked } from "./workers.js";
 import { lintDockerfile } from "./dockerfile.js";
@@ -320,6 +320,16 @@ export function lintSources(
     });
   };
 
+  /** A finding of the file itself, not of an object (parse errors, templates). */
+  const pushFile = (
+    id: string,
+    source: SourceFile,
+    at: Span,
+    report: Omit<Report, "at">,
+    state: FileState | null,
+    helmSource: string | null = null,
+  ) => push(META.get(id)!, source, at, report, null, null, state, helmSource, null);
+
   // 1. Parse every YAML source into objects; Dockerfiles are counted as units.
   for (const source of sources) {
     const state: FileState = {
@@ -331,8 +341,8 @@ export function lintSources(
     if (source.problem) {
       const p = source.problem;
       const span = pointSpan(p.line, p.column, 0);
-      push(
-        META.get("parse-error")!,
+      pushFile(
+        "parse-error",
         source,
         span,
         {
@@ -344,11 +354,7 @@ export function lintSources(
             },
           ],
         },
-        null,
-        null,
         state,
-        null,
-        null,
       );
       continue;
     }
@@ -402,8 +408,8 @@ export function lintSources(
         if (!templateReported) {
           templateReported = true;
           const span = templateSpan(source.text, templateAt);
-          push(
-            META.get("helm-template-unrendered")!,
+          pushFile(
+            "helm-template-unrendered",
             source,
             span,
             {
@@ -415,11 +421,7 @@ export function lintSources(
                 },
               ],
             },
-            null,
-            null,
             state,
-            null,
-            null,
           );
         }
         continue;
@@ -427,8 +429,8 @@ export function lintSources(
       if (ydoc.error) {
         const err = ydoc.error;
         const span = pointSpan(err.line, err.column, err.offset);
-        push(
-          META.get("parse-error")!,
+        pushFile(
+          "parse-error",
           source,
           span,
           {
@@ -440,11 +442,8 @@ export function lintSources(
               },
             ],
           },
-          null,
-          null,
           state,
           ydoc.helmSource,
-          null,
         );
         continue;
       }
@@ -455,8 +454,8 @@ export function lintSources(
         raw = ydoc.doc.toJS({ maxAliasCount: 100 });
       } catch (e) {
         const span = new Locator(ydoc.doc, parsed.lineCounter, root).rootSpan();
-        push(
-          META.get("parse-error")!,
+        pushFile(
+          "parse-error",
           source,
           span,
           {
@@ -468,11 +467,8 @@ export function lintSources(
               },
             ],
           },
-          null,
-          null,
           state,
           ydoc.helmSource,
-          null,
         );
         continue;
       }
@@ -522,11 +518,10 @@ export function lintSources(
     const hasChart = existsSync(chartYaml);
     const at = hasChart ? displayPathOf(chartYaml, cwd) : first.source.displayPath;
     const chartName = displayPathOf(g.root, cwd) || ".";
-    const meta = META.get("helm-template-unrendered")!;
     const state = states.find((s) => s.source === first.source) ?? null;
     const pseudo: SourceFile = { ...first.source, displayPath: at };
-    push(
-      meta,
+    pushFile(
+      "helm-template-unrendered",
       pseudo,
       spanAtLine(hasChart ? "" : first.source.text, 1),
       {
@@ -538,11 +533,7 @@ export function lintSources(
           },
         ],
       },
-      null,
-      null,
       hasChart ? null : state,
-      null,
-      null,
     );
   }
 
@@ -683,10 +674,6 @@ function expansionProblem(e: unknown): string {
   return /alias count/i.test(message)
     ? "its aliases expand to too many nodes (an alias bomb?)"
     : message.split("\n")[0];
-}
-
-function plural(n: number, w: string): string {
-  return `${n} ${n === 1 ? w : w + "s"}`;
 }
 
 function spanAtLine(text: string, line: number): Span {
