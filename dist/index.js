@@ -41737,7 +41737,7 @@ function applyPrecedence(all) {
     const sameObject = byObject.get(p.objectKey);
     return !silencers.some(
       (s) => sameObject.some(
-        (q) => q !== p && q.meta.id === s.rule && q.objectKey === p.objectKey && (q.finding.container === null || q.finding.container === p.finding.container) && (!s.topics || q.topics.some((t) => s.topics.includes(t)))
+        (q) => q !== p && q.meta.id === s.rule && (q.finding.container === null || q.finding.container === p.finding.container) && (!s.topics || q.topics.some((t) => s.topics.includes(t)))
       )
     );
   });

@@ -53,10 +53,6 @@ export const RULES: ReadonlyArray<Rule> = registry as ReadonlyArray<Rule>;
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.meta.id));
 const META = new Map<string, RuleMeta>(RULES.map((r) => [r.meta.id, r.meta]));
 
-export function ruleMeta(id: string): RuleMeta | undefined {
-  return META.get(id);
-}
-
 export class UsageError extends Error {}
 
 /** What a finding came from, kept beside it until output (not part of the JSON contract). */
@@ -754,7 +750,6 @@ function applyPrecedence(all: Pending[]): Pending[] {
         (q) =>
           q !== p &&
           q.meta.id === s.rule &&
-          q.objectKey === p.objectKey &&
           (q.finding.container === null || q.finding.container === p.finding.container) &&
           (!s.topics || q.topics.some((t) => s.topics!.includes(t))),
       ),
