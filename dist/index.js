@@ -35049,7 +35049,7 @@ function predictLinks(sources) {
   for (const source of sources) {
     if (source.problem || source.kind === "dockerfile") continue;
     if (!LINK_CANDIDATE.test(source.text)) continue;
-    if (source.kind === "json" && !/"kind"\s*:/.test(source.text)) continue;
+    if (isNonKubernetesJson(source)) continue;
     if (TEMPLATE_RE.test(source.text) && source.path && chartRootOf(source.path)) continue;
     const text = maskHelmDryRun(source.text) ?? source.text;
     const templated = TEMPLATE_RE.test(source.text);
@@ -41301,6 +41301,9 @@ function chartRootOf(file) {
   if (idx <= 0) return null;
   return parts.slice(0, idx).join(path6.sep) || path6.sep;
 }
+function isNonKubernetesJson(source) {
+  return source.kind === "json" && !/"kind"\s*:/.test(source.text);
+}
 function lineOfOffset(text, offset) {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
@@ -41394,7 +41397,7 @@ function lintSources(sources, settings, opts = {}) {
       );
       continue;
     }
-    if (source.kind === "json" && !/"kind"\s*:/.test(source.text)) continue;
+    if (isNonKubernetesJson(source)) continue;
     const tmpl = TEMPLATE_RE.exec(source.text);
     const chartRoot = source.path ? chartRootOf(source.path) : null;
     if (tmpl && chartRoot) {

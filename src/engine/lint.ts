@@ -219,6 +219,11 @@ export function chartRootOf(file: string): string | null {
 
 export const TEMPLATE_RE = /\{\{[\s\S]*?\}\}/;
 
+/** A `.json` file that holds no `"kind"` is not a Kubernetes object: passed over unparsed. */
+export function isNonKubernetesJson(source: SourceFile): boolean {
+  return source.kind === "json" && !/"kind"\s*:/.test(source.text);
+}
+
 function lineOfOffset(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
@@ -364,7 +369,7 @@ export function lintSources(
       );
       continue;
     }
-    if (source.kind === "json" && !/"kind"\s*:/.test(source.text)) continue; // not a Kubernetes object
+    if (isNonKubernetesJson(source)) continue;
     const tmpl = TEMPLATE_RE.exec(source.text);
     const chartRoot = source.path ? chartRootOf(source.path) : null;
     if (tmpl && chartRoot) {

@@ -30,6 +30,7 @@ import type { Finding, LintSettings, SourceFile } from "../types.js";
 import {
   chartRootOf,
   compareFindings,
+  isNonKubernetesJson,
   lintSources,
   TEMPLATE_RE,
   type LinkData,
@@ -124,7 +125,7 @@ export function predictLinks(sources: SourceFile[]): LinkData {
   for (const source of sources) {
     if (source.problem || source.kind === "dockerfile") continue;
     if (!LINK_CANDIDATE.test(source.text)) continue;
-    if (source.kind === "json" && !/"kind"\s*:/.test(source.text)) continue;
+    if (isNonKubernetesJson(source)) continue;
     if (TEMPLATE_RE.test(source.text) && source.path && chartRootOf(source.path)) continue;
     const text = maskHelmDryRun(source.text) ?? source.text;
     const templated = TEMPLATE_RE.test(source.text);
