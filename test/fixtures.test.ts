@@ -99,7 +99,7 @@ async function checkGoldens(
     );
     const actual = bytesOf(f.source, f.output).toString("utf8");
     expect(actual, `${rel} differs from the fixed text`).toBe(readFileSync(golden, "utf8"));
-    const read = await readSource(golden, f.source.kind, dir);
+    const read = readSource(golden, f.source.kind, dir);
     fixedSources.push({ ...read, displayPath: f.source.displayPath });
   }
   const relinted = lintSources(fixedSources, resolved, { cwd: dir });

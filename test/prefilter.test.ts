@@ -20,11 +20,11 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 const REAL = path.resolve(ROOT, "../shared/corpus/real");
 
 async function sourcesUnder(dir: string): Promise<SourceFile[]> {
-  const found = await discover([dir], { cwd: ROOT, noIgnore: true });
+  const found = discover([dir], { cwd: ROOT, noIgnore: true });
   const out: SourceFile[] = [];
   for (const f of found.files) {
     try {
-      out.push(await readSource(f.path, f.kind, ROOT));
+      out.push(readSource(f.path, f.kind, ROOT));
     } catch {
       /* unreadable files are the reader's business, not this test's */
     }

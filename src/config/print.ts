@@ -110,7 +110,7 @@ async function fileSection(abs: string, isDir: boolean, input: PrintConfigInput)
     const matched = config?.config.ignorePaths?.length ? matchingPattern(abs, config) : null;
     let skipped = matched !== null;
     if (!skipped) {
-      const found = await discover([path.dirname(abs)], {
+      const found = discover([path.dirname(abs)], {
         cwd,
         ignoreGroups: config?.config.ignorePaths?.length
           ? [{ base: config.dir, patterns: config.config.ignorePaths }]

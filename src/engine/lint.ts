@@ -142,7 +142,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const sources: SourceFile[] = [];
   const notices: Notice[] = [];
   const fsPaths = paths.filter((p) => p !== "-");
-  const found = await discover(fsPaths, {
+  const found = discover(fsPaths, {
     cwd,
     noIgnore: options.noIgnore,
     ignorePatterns: options.ignorePatterns,
@@ -165,17 +165,10 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       sources.push(unreadableSource(null, options.stdinFilename ?? "<stdin>", kind, e));
     }
   }
-  // Reads overlap (a few dozen at a time); results are taken in discovery order.
-  const reads = await mapConcurrent(found.files, 32, (f) =>
-    readSource(f.path, f.kind, cwd).then(
-      (source) => ({ source, error: null }),
-      (error: unknown) => ({ source: null, error }),
-    ),
-  );
-  for (const [i, f] of found.files.entries()) {
-    const { source, error: e } = reads[i];
-    if (source) sources.push(source);
-    else {
+  for (const f of found.files) {
+    try {
+      sources.push(readSource(f.path, f.kind, cwd));
+    } catch (e) {
       if (!(e instanceof ReadError)) throw e;
       // Content that is not text is a finding (kubectl would reject the file too), except a
       // binary file met in a directory walk (git-crypt secrets, stray blobs): a notice.
@@ -228,24 +221,6 @@ function lineOfOffset(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
-}
-
-/** `f` over `items` with at most `limit` calls pending; results in the items' order. */
-async function mapConcurrent<T, R>(
-  items: readonly T[],
-  limit: number,
-  f: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const run = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-  return out;
 }
 
 export interface LintSourcesOptions {
