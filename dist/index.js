@@ -8399,7 +8399,7 @@ var require_pool = __commonJS({
     function defaultFactory(origin, opts) {
       return new Client(origin, opts);
     }
-    var Pool = class extends PoolBase {
+    var Pool2 = class extends PoolBase {
       constructor(origin, {
         connections,
         factory = defaultFactory,
@@ -8462,7 +8462,7 @@ var require_pool = __commonJS({
         }
       }
     };
-    module.exports = Pool;
+    module.exports = Pool2;
   }
 });
 
@@ -8482,7 +8482,7 @@ var require_balanced_pool = __commonJS({
       kRemoveClient,
       kGetDispatcher
     } = require_pool_base();
-    var Pool = require_pool();
+    var Pool2 = require_pool();
     var { kUrl, kInterceptors } = require_symbols();
     var { parseOrigin } = require_util();
     var kFactory = /* @__PURE__ */ Symbol("factory");
@@ -8503,7 +8503,7 @@ var require_balanced_pool = __commonJS({
       return a;
     }
     function defaultFactory(origin, opts) {
-      return new Pool(origin, opts);
+      return new Pool2(origin, opts);
     }
     var BalancedPool = class extends PoolBase {
       constructor(upstreams = [], { factory = defaultFactory, ...opts } = {}) {
@@ -8617,7 +8617,7 @@ var require_agent = __commonJS({
     var { InvalidArgumentError } = require_errors();
     var { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = require_symbols();
     var DispatcherBase = require_dispatcher_base();
-    var Pool = require_pool();
+    var Pool2 = require_pool();
     var Client = require_client();
     var util = require_util();
     var createRedirectInterceptor = require_redirect_interceptor();
@@ -8629,7 +8629,7 @@ var require_agent = __commonJS({
     var kFactory = /* @__PURE__ */ Symbol("factory");
     var kOptions = /* @__PURE__ */ Symbol("options");
     function defaultFactory(origin, opts) {
-      return opts && opts.connections === 1 ? new Client(origin, opts) : new Pool(origin, opts);
+      return opts && opts.connections === 1 ? new Client(origin, opts) : new Pool2(origin, opts);
     }
     var Agent = class extends DispatcherBase {
       constructor({ factory = defaultFactory, maxRedirections = 0, connect, tls, ...options } = {}) {
@@ -8717,7 +8717,7 @@ var require_proxy_agent = __commonJS({
     var { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = require_symbols();
     var { URL: URL2 } = __require("node:url");
     var Agent = require_agent();
-    var Pool = require_pool();
+    var Pool2 = require_pool();
     var DispatcherBase = require_dispatcher_base();
     var { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = require_errors();
     var buildConnector = require_connect();
@@ -8733,7 +8733,7 @@ var require_proxy_agent = __commonJS({
       return protocol === "https:" ? 443 : 80;
     }
     function defaultFactory(origin, opts) {
-      return new Pool(origin, opts);
+      return new Pool2(origin, opts);
     }
     var noop = () => {
     };
@@ -8741,7 +8741,7 @@ var require_proxy_agent = __commonJS({
       if (opts.connections === 1) {
         return new Client(origin, opts);
       }
-      return new Pool(origin, opts);
+      return new Pool2(origin, opts);
     }
     var Http1ProxyWrapper = class extends DispatcherBase {
       #client;
@@ -11180,7 +11180,7 @@ var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
     var { promisify } = __require("node:util");
-    var Pool = require_pool();
+    var Pool2 = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
       kDispatches,
@@ -11194,7 +11194,7 @@ var require_mock_pool = __commonJS({
     var { MockInterceptor } = require_mock_interceptor();
     var Symbols = require_symbols();
     var { InvalidArgumentError } = require_errors();
-    var MockPool = class extends Pool {
+    var MockPool = class extends Pool2 {
       constructor(origin, opts) {
         super(origin, opts);
         if (!opts || !opts.agent || typeof opts.agent.dispatch !== "function") {
@@ -19026,7 +19026,7 @@ var require_undici = __commonJS({
     "use strict";
     var Client = require_client();
     var Dispatcher = require_dispatcher();
-    var Pool = require_pool();
+    var Pool2 = require_pool();
     var BalancedPool = require_balanced_pool();
     var Agent = require_agent();
     var ProxyAgent2 = require_proxy_agent();
@@ -19049,7 +19049,7 @@ var require_undici = __commonJS({
     Object.assign(Dispatcher.prototype, api);
     module.exports.Dispatcher = Dispatcher;
     module.exports.Client = Client;
-    module.exports.Pool = Pool;
+    module.exports.Pool = Pool2;
     module.exports.BalancedPool = BalancedPool;
     module.exports.Agent = Agent;
     module.exports.ProxyAgent = ProxyAgent2;
@@ -35014,6 +35014,9 @@ function lintChunk(req) {
   });
   return { id: req.id, result, local };
 }
+function handleRequest(req) {
+  return req.type === "links" ? { id: req.id, link: linksOf(req.candidates) } : lintChunk(req);
+}
 function chunkSources(sources) {
   const chunks = [];
   let current = [];
@@ -35043,9 +35046,8 @@ function mayLink(part) {
     return part.includes("workloadRef");
   return LINK_CANDIDATE.test(part);
 }
-function predictLinks(sources) {
-  const services = [];
-  const workloads = [];
+function linkCandidates(sources) {
+  const out = [];
   for (const source of sources) {
     if (source.problem || source.kind === "dockerfile") continue;
     if (!LINK_CANDIDATE.test(source.text)) continue;
@@ -35053,40 +35055,45 @@ function predictLinks(sources) {
     if (TEMPLATE_RE.test(source.text) && source.path && chartRootOf(source.path)) continue;
     const text = maskHelmDryRun(source.text) ?? source.text;
     const templated = TEMPLATE_RE.test(source.text);
-    for (const part of text.split(DOC_MARKER2)) {
-      if (!mayLink(part)) continue;
-      const doc = (0, import_yaml7.parseDocument)(part, {
-        merge: true,
-        uniqueKeys: true,
-        prettyErrors: false,
-        logLevel: "silent"
+    for (const part of text.split(DOC_MARKER2)) if (mayLink(part)) out.push({ part, templated });
+  }
+  return out;
+}
+function linksOf(candidates) {
+  const services = [];
+  const workloads = [];
+  for (const { part, templated } of candidates) {
+    const doc = (0, import_yaml7.parseDocument)(part, {
+      merge: true,
+      uniqueKeys: true,
+      prettyErrors: false,
+      logLevel: "silent"
+    });
+    if (doc.errors.length) continue;
+    if (templated && collectionKeyOffset(doc) !== null) continue;
+    let raw;
+    try {
+      raw = doc.toJS({ maxAliasCount: 100 });
+    } catch {
+      continue;
+    }
+    if (!isRecord(raw) || typeof raw.kind !== "string" || typeof raw.apiVersion !== "string")
+      continue;
+    const items = isListKind(raw.apiVersion, raw.kind, raw) ? raw.items.filter(isRecord) : [raw];
+    for (const item of items) {
+      if (typeof item.kind !== "string") continue;
+      const svc = buildService(item);
+      if (svc) services.push(svc);
+      const w = buildWorkload({
+        // Never used: only workloadRef is read.
+        file: null,
+        docIndex: 0,
+        objectPath: [],
+        locator: null,
+        raw: item,
+        helmSource: null
       });
-      if (doc.errors.length) continue;
-      if (templated && collectionKeyOffset(doc) !== null) continue;
-      let raw;
-      try {
-        raw = doc.toJS({ maxAliasCount: 100 });
-      } catch {
-        continue;
-      }
-      if (!isRecord(raw) || typeof raw.kind !== "string" || typeof raw.apiVersion !== "string")
-        continue;
-      const items = isListKind(raw.apiVersion, raw.kind, raw) ? raw.items.filter(isRecord) : [raw];
-      for (const item of items) {
-        if (typeof item.kind !== "string") continue;
-        const svc = buildService(item);
-        if (svc) services.push(svc);
-        const w = buildWorkload({
-          file: source,
-          docIndex: 0,
-          objectPath: [],
-          locator: null,
-          // never used: only workloadRef is read
-          raw: item,
-          helmSource: null
-        });
-        if (w?.workloadRef) workloads.push(w);
-      }
+      if (w?.workloadRef) workloads.push(w);
     }
   }
   return { services, rollouts: rolloutRefsOf(workloads) };
@@ -35099,46 +35106,8 @@ function defaultJobs(chunks) {
   if (chunks < MIN_CHUNKS_FOR_WORKERS) return 0;
   return Math.max(1, Math.min(availableParallelism(), 4));
 }
-async function runChunks(requests, jobs, progress) {
-  const replies = new Array(requests.length);
-  const url = jobs > 0 ? workerUrl() : null;
-  if (!url) {
-    for (const req of requests) {
-      replies[req.id] = lintChunk(req);
-      progress(req.sources.length);
-    }
-    return replies;
-  }
-  let next = 0;
-  const one = (worker) => new Promise((resolve, reject) => {
-    const send = () => {
-      if (next >= requests.length) return resolve();
-      worker.postMessage(requests[next++]);
-    };
-    worker.on("message", (reply) => {
-      if (reply.error) return reject(new Error(reply.error));
-      replies[reply.id] = reply;
-      progress(requests[reply.id].sources.length);
-      send();
-    });
-    worker.on("error", reject);
-    worker.on("exit", (code2) => {
-      if (code2 !== 0) reject(new Error(`worker thread exited with code ${code2}`));
-    });
-    send();
-  });
-  const workers = Array.from(
-    { length: Math.min(jobs, requests.length) },
-    () => new Worker(url, {
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16 }
-    })
-  );
-  try {
-    await Promise.all(workers.map(one));
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-  return replies;
+function isOutOfMemory(e) {
+  return e.code === "ERR_WORKER_OUT_OF_MEMORY";
 }
 function mergeResults(sources, parts) {
   const findings = parts.flatMap((p) => p.findings).sort(compareFindings);
@@ -35170,33 +35139,68 @@ async function lintChunked(sources, settings, opts, run = {}) {
     return result;
   }
   const jobs = run.jobs ?? defaultJobs(chunks.length);
-  const link = (run.predict ?? predictLinks)(sources);
-  const requests = chunks.map((c, id) => ({ id, sources: c, settings, opts: { ...opts, link } }));
-  const lintAll = async () => {
-    try {
-      return await runChunks(requests, jobs, progress);
-    } catch (e) {
-      if (e.code !== "ERR_WORKER_OUT_OF_MEMORY") throw e;
-      done = 0;
-      return runChunks(requests, 0, progress);
+  const url = jobs > 0 ? workerUrl() : null;
+  let pool = url ? new Pool(url, Math.min(jobs, chunks.length)) : null;
+  const answer = async (requests, onReply) => {
+    if (pool) {
+      try {
+        return await pool.run(requests, onReply);
+      } catch (e) {
+        if (!isOutOfMemory(e)) throw e;
+        await pool.close();
+        pool = null;
+      }
     }
+    return requests.map((req) => {
+      const reply = handleRequest(req);
+      onReply(req.id);
+      return reply;
+    });
   };
-  let replies = await lintAll();
-  const exact = {
-    services: replies.flatMap((r) => r.local.services),
-    rollouts: replies.flatMap((r) => r.local.rollouts)
-  };
-  if (JSON.stringify(exact) !== JSON.stringify(link)) {
-    done = 0;
-    for (const r of requests) r.opts.link = exact;
-    replies = await lintAll();
+  try {
+    let link;
+    if (run.predict) link = run.predict(sources);
+    else {
+      const batches = chunks.map(linkCandidates).filter((b) => b.length > 0);
+      const replies2 = await answer(
+        batches.map((candidates, id) => ({ type: "links", id, candidates })),
+        () => {
+        }
+      );
+      link = {
+        services: replies2.flatMap((r) => r.link.services),
+        rollouts: replies2.flatMap((r) => r.link.rollouts)
+      };
+    }
+    const requests = chunks.map((c, id) => ({
+      type: "lint",
+      id,
+      sources: c,
+      settings,
+      opts: { ...opts, link }
+    }));
+    const lintAll = () => {
+      done = 0;
+      return answer(requests, (id) => progress(requests[id].sources.length));
+    };
+    let replies = await lintAll();
+    const exact = {
+      services: replies.flatMap((r) => r.local.services),
+      rollouts: replies.flatMap((r) => r.local.rollouts)
+    };
+    if (JSON.stringify(exact) !== JSON.stringify(link)) {
+      for (const r of requests) r.opts.link = exact;
+      replies = await lintAll();
+    }
+    return mergeResults(
+      sources,
+      replies.map((r) => r.result)
+    );
+  } finally {
+    await pool?.close();
   }
-  return mergeResults(
-    sources,
-    replies.map((r) => r.result)
-  );
 }
-var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE, PLAIN_KIND, WORKER_HEAP_MB, MIN_CHUNKS_FOR_WORKERS;
+var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE, PLAIN_KIND, WORKER_HEAP_MB, MIN_CHUNKS_FOR_WORKERS, Pool;
 var init_workers = __esm({
   "src/engine/workers.ts"() {
     "use strict";
@@ -35208,8 +35212,61 @@ var init_workers = __esm({
     DOC_MARKER2 = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;
     LINK_CANDIDATE = /Service(?!Account|Monitor)|workloadRef|\\/;
     PLAIN_KIND = /^kind:[ \t]+([A-Za-z][\w.-]*)[ \t]*(?:#.*)?\r?$/m;
-    WORKER_HEAP_MB = 128;
+    WORKER_HEAP_MB = Number(process.env.DRAINLINT_WORKER_HEAP_MB) || 128;
     MIN_CHUNKS_FOR_WORKERS = 16;
+    Pool = class {
+      workers;
+      /** Why a worker stopped, between runs or during one (then the next run fails at once). */
+      failure = null;
+      closing = false;
+      constructor(url, size) {
+        this.workers = Array.from({ length: size }, () => {
+          const w = new Worker(url, {
+            resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16 }
+          });
+          w.on("error", (e) => this.failure ??= e);
+          w.on("exit", (code2) => {
+            if (!this.closing) this.failure ??= new Error(`worker thread exited with code ${code2}`);
+          });
+          return w;
+        });
+      }
+      /** The replies to `requests` (whose ids are their indexes), in order. */
+      async run(requests, onReply) {
+        if (this.failure) throw this.failure;
+        const replies = new Array(requests.length);
+        let next = 0;
+        const detach = [];
+        const one = (worker) => new Promise((resolve, reject) => {
+          const send = () => {
+            if (next >= requests.length) return resolve();
+            worker.postMessage(requests[next++]);
+          };
+          const onMessage = (reply) => {
+            if (reply.error) return reject(new Error(reply.error));
+            replies[reply.id] = reply;
+            onReply(reply.id);
+            send();
+          };
+          const onExit = (code2) => reject(new Error(`worker thread exited with code ${code2}`));
+          worker.on("message", onMessage).on("error", reject).on("exit", onExit);
+          detach.push(
+            () => worker.off("message", onMessage).off("error", reject).off("exit", onExit)
+          );
+          send();
+        });
+        try {
+          await Promise.all(this.workers.map(one));
+        } finally {
+          for (const d of detach) d();
+        }
+        return replies;
+      }
+      async close() {
+        this.closing = true;
+        await Promise.all(this.workers.map((w) => w.terminate()));
+      }
+    };
   }
 });
 

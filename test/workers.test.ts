@@ -121,7 +121,7 @@ describe("worker threads through the CLI", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = (jobs: number) => {
+  const run = (jobs: number, env: Record<string, string> = {}) => {
     const r = spawnSync(
       process.execPath,
       [
@@ -135,7 +135,7 @@ describe("worker threads through the CLI", () => {
         "--jobs",
         String(jobs),
       ],
-      { cwd: dir, encoding: "utf8", maxBuffer: 1 << 30 },
+      { cwd: dir, encoding: "utf8", maxBuffer: 1 << 30, env: { ...process.env, ...env } },
     );
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
@@ -151,5 +151,7 @@ describe("worker threads through the CLI", () => {
     expect(parsed.summary.files).toBeGreaterThan(100);
     expect(parsed.findings.length).toBeGreaterThan(100);
     expect(two).toBe(one);
+    // Workers whose heap is too small for a chunk: the run goes on in the main thread.
+    expect(run(2, { DRAINLINT_WORKER_HEAP_MB: "4" })).toBe(one);
   });
 });

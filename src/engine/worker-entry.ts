@@ -1,14 +1,15 @@
 /**
- * A worker thread of src/engine/workers.ts (bundled to build/worker.js): lints the chunks it
- * is sent, one at a time, and replies with the results and the Services it found.
+ * A worker thread of src/engine/workers.ts (bundled to build/worker.js): answers the
+ * requests it is sent, one at a time: lints a chunk and replies with the results and the
+ * Services it found, or composes link candidates and replies with the Services among them.
  */
 import { parentPort } from "node:worker_threads";
-import { lintChunk, type ChunkReply, type ChunkRequest } from "./workers.js";
+import { handleRequest, type WorkerRequest } from "./workers.js";
 
-parentPort!.on("message", (req: ChunkRequest) => {
-  let reply: ChunkReply;
+parentPort!.on("message", (req: WorkerRequest) => {
+  let reply;
   try {
-    reply = lintChunk(req);
+    reply = handleRequest(req);
   } catch (e) {
     reply = { id: req.id, error: (e as Error)?.stack ?? String(e) };
   }

@@ -6,9 +6,10 @@
  *
  * The bundle pass needs every Service and Rollout `workloadRef` of the run before any rule
  * runs. They are predicted first by a cheap pass (only documents whose text could hold a
- * Service or a workloadRef are composed); each chunk reports the ones it really found, and
- * when the two differ (an escape sequence, a template…) every chunk is linted again with
- * the exact set, so the prediction can cost time, never correctness.
+ * Service or a workloadRef are composed: this thread cuts them out, the worker threads
+ * compose them); each chunk reports the ones it really found, and when the two differ (an
+ * escape sequence, a template…) every chunk is linted again with the exact set, so the
+ * prediction can cost time, never correctness.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -54,17 +55,33 @@ export interface RunOptions {
 /** Options a chunk is linted with (plain data: they cross to worker threads). */
 type ChunkOptions = Pick<LintSourcesOptions, "cwd" | "reportUnusedDisable" | "prefilter">;
 
+/** What a worker thread is asked: to lint a chunk, or to compose link candidates. */
+export type WorkerRequest = ChunkRequest | LinkRequest;
+
 export interface ChunkRequest {
+  type: "lint";
   id: number;
   sources: SourceFile[];
   settings: LintSettings;
   opts: ChunkOptions & { link?: LinkData };
 }
 
+export interface LinkRequest {
+  type: "links";
+  id: number;
+  candidates: LinkCandidate[];
+}
+
 export interface ChunkReply {
   id: number;
   result?: Omit<LintResult, "sources">;
   local?: LinkData;
+  error?: string;
+}
+
+export interface LinkReply {
+  id: number;
+  link?: LinkData;
   error?: string;
 }
 
@@ -76,6 +93,11 @@ export function lintChunk(req: ChunkRequest): ChunkReply {
     onLinked: (l) => (local = l),
   });
   return { id: req.id, result, local };
+}
+
+/** Answers a worker request (src/engine/worker-entry.ts). */
+export function handleRequest(req: WorkerRequest): ChunkReply | LinkReply {
+  return req.type === "links" ? { id: req.id, link: linksOf(req.candidates) } : lintChunk(req);
 }
 
 /** Contiguous chunks of about CHUNK_SIZE; one chunk when a chart's templates are scattered. */
@@ -118,10 +140,16 @@ function mayLink(part: string): boolean {
   return LINK_CANDIDATE.test(part); // an escape could spell "Service" in a quoted kind
 }
 
-/** The Services and Rollout references of the run, predicted cheaply (see the header). */
-export function predictLinks(sources: SourceFile[]): LinkData {
-  const services: ServiceView[] = [];
-  const workloads: WorkloadView[] = [];
+/** A document's text that could be a Service or a Rollout with workloadRef. */
+export interface LinkCandidate {
+  part: string;
+  /** Its file has `{{ … }}` placeholders. */
+  templated: boolean;
+}
+
+/** The documents of `sources` that could link, in order (a text scan, no parsing). */
+export function linkCandidates(sources: SourceFile[]): LinkCandidate[] {
+  const out: LinkCandidate[] = [];
   for (const source of sources) {
     if (source.problem || source.kind === "dockerfile") continue;
     if (!LINK_CANDIDATE.test(source.text)) continue;
@@ -129,46 +157,59 @@ export function predictLinks(sources: SourceFile[]): LinkData {
     if (TEMPLATE_RE.test(source.text) && source.path && chartRootOf(source.path)) continue;
     const text = maskHelmDryRun(source.text) ?? source.text;
     const templated = TEMPLATE_RE.test(source.text);
-    for (const part of text.split(DOC_MARKER)) {
-      if (!mayLink(part)) continue;
-      const doc = parseDocument(part, {
-        merge: true,
-        uniqueKeys: true,
-        prettyErrors: false,
-        logLevel: "silent",
+    for (const part of text.split(DOC_MARKER)) if (mayLink(part)) out.push({ part, templated });
+  }
+  return out;
+}
+
+/** The Services and Rollout references among candidates, composed. */
+export function linksOf(candidates: LinkCandidate[]): LinkData {
+  const services: ServiceView[] = [];
+  const workloads: WorkloadView[] = [];
+  for (const { part, templated } of candidates) {
+    const doc = parseDocument(part, {
+      merge: true,
+      uniqueKeys: true,
+      prettyErrors: false,
+      logLevel: "silent",
+    });
+    if (doc.errors.length) continue;
+    // In a file with {{ … }} placeholders, a document whose key is a placeholder map is an
+    // unrendered template, not linted (lint.ts): not a Service either.
+    if (templated && collectionKeyOffset(doc) !== null) continue;
+    let raw: unknown;
+    try {
+      raw = doc.toJS({ maxAliasCount: 100 });
+    } catch {
+      continue;
+    }
+    if (!isRecord(raw) || typeof raw.kind !== "string" || typeof raw.apiVersion !== "string")
+      continue;
+    const items = isListKind(raw.apiVersion, raw.kind, raw)
+      ? (raw.items as unknown[]).filter(isRecord)
+      : [raw];
+    for (const item of items) {
+      if (typeof item.kind !== "string") continue;
+      const svc = buildService(item);
+      if (svc) services.push(svc);
+      const w = buildWorkload({
+        // Never used: only workloadRef is read.
+        file: null as unknown as SourceFile,
+        docIndex: 0,
+        objectPath: [],
+        locator: null as unknown as Locator,
+        raw: item,
+        helmSource: null,
       });
-      if (doc.errors.length) continue;
-      // In a file with {{ … }} placeholders, a document whose key is a placeholder map is an
-      // unrendered template, not linted (lint.ts): not a Service either.
-      if (templated && collectionKeyOffset(doc) !== null) continue;
-      let raw: unknown;
-      try {
-        raw = doc.toJS({ maxAliasCount: 100 });
-      } catch {
-        continue;
-      }
-      if (!isRecord(raw) || typeof raw.kind !== "string" || typeof raw.apiVersion !== "string")
-        continue;
-      const items = isListKind(raw.apiVersion, raw.kind, raw)
-        ? (raw.items as unknown[]).filter(isRecord)
-        : [raw];
-      for (const item of items) {
-        if (typeof item.kind !== "string") continue;
-        const svc = buildService(item);
-        if (svc) services.push(svc);
-        const w = buildWorkload({
-          file: source,
-          docIndex: 0,
-          objectPath: [],
-          locator: null as unknown as Locator, // never used: only workloadRef is read
-          raw: item,
-          helmSource: null,
-        });
-        if (w?.workloadRef) workloads.push(w);
-      }
+      if (w?.workloadRef) workloads.push(w);
     }
   }
   return { services, rollouts: rolloutRefsOf(workloads) };
+}
+
+/** The Services and Rollout references of the run, predicted cheaply (see the header). */
+export function predictLinks(sources: SourceFile[]): LinkData {
+  return linksOf(linkCandidates(sources));
 }
 
 function workerUrl(): URL | null {
@@ -178,8 +219,11 @@ function workerUrl(): URL | null {
   return url.protocol === "file:" && existsSync(fileURLToPath(url)) ? url : null;
 }
 
-/** Old-space cap of a worker thread (a 1 MB chunk needs a few tens of megabytes). */
-const WORKER_HEAP_MB = 128;
+/**
+ * Old-space cap of a worker thread (a 1 MB chunk needs a few tens of megabytes).
+ * DRAINLINT_WORKER_HEAP_MB lowers it, so a test can run the out-of-memory fallback.
+ */
+const WORKER_HEAP_MB = Number(process.env.DRAINLINT_WORKER_HEAP_MB) || 128;
 
 /**
  * Below this many chunks (megabytes) a worker's start-up and cold JIT (about half a CPU
@@ -192,56 +236,78 @@ export function defaultJobs(chunks: number): number {
   return Math.max(1, Math.min(availableParallelism(), 4));
 }
 
-/** Lints chunk requests on `jobs` worker threads (in this thread when 0 or unavailable). */
-async function runChunks(
-  requests: ChunkRequest[],
-  jobs: number,
-  progress: (files: number) => void,
-): Promise<ChunkReply[]> {
-  const replies: ChunkReply[] = new Array(requests.length);
-  const url = jobs > 0 ? workerUrl() : null;
-  if (!url) {
-    for (const req of requests) {
-      replies[req.id] = lintChunk(req);
-      progress(req.sources.length);
+/**
+ * Worker threads that answer requests: each is sent the next one as soon as it replies.
+ * Even one worker helps: this thread keeps only the sources and the results, and a worker's
+ * heap is capped (a chunk needs far less), so garbage cannot pile up to hundreds of
+ * megabytes before V8 collects it. When a chunk outgrows the cap, the pool is closed and
+ * the caller goes on in this thread.
+ */
+class Pool {
+  private readonly workers: Worker[];
+  /** Why a worker stopped, between runs or during one (then the next run fails at once). */
+  private failure: Error | null = null;
+  private closing = false;
+
+  constructor(url: URL, size: number) {
+    this.workers = Array.from({ length: size }, () => {
+      const w = new Worker(url, {
+        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16 },
+      });
+      w.on("error", (e) => (this.failure ??= e));
+      w.on("exit", (code) => {
+        if (!this.closing) this.failure ??= new Error(`worker thread exited with code ${code}`);
+      });
+      return w;
+    });
+  }
+
+  /** The replies to `requests` (whose ids are their indexes), in order. */
+  async run<R extends { id: number; error?: string }>(
+    requests: WorkerRequest[],
+    onReply: (id: number) => void,
+  ): Promise<R[]> {
+    if (this.failure) throw this.failure;
+    const replies: R[] = new Array(requests.length);
+    let next = 0;
+    const detach: (() => void)[] = [];
+    const one = (worker: Worker) =>
+      new Promise<void>((resolve, reject) => {
+        const send = () => {
+          if (next >= requests.length) return resolve();
+          worker.postMessage(requests[next++]);
+        };
+        const onMessage = (reply: R) => {
+          if (reply.error) return reject(new Error(reply.error));
+          replies[reply.id] = reply;
+          onReply(reply.id);
+          send();
+        };
+        const onExit = (code: number) =>
+          reject(new Error(`worker thread exited with code ${code}`));
+        worker.on("message", onMessage).on("error", reject).on("exit", onExit);
+        detach.push(() =>
+          worker.off("message", onMessage).off("error", reject).off("exit", onExit),
+        );
+        send();
+      });
+    try {
+      await Promise.all(this.workers.map(one));
+    } finally {
+      for (const d of detach) d();
     }
     return replies;
   }
-  let next = 0;
-  const one = (worker: Worker) =>
-    new Promise<void>((resolve, reject) => {
-      const send = () => {
-        if (next >= requests.length) return resolve();
-        worker.postMessage(requests[next++]);
-      };
-      worker.on("message", (reply: ChunkReply) => {
-        if (reply.error) return reject(new Error(reply.error));
-        replies[reply.id] = reply;
-        progress(requests[reply.id].sources.length);
-        send();
-      });
-      worker.on("error", reject);
-      worker.on("exit", (code) => {
-        if (code !== 0) reject(new Error(`worker thread exited with code ${code}`));
-      });
-      send();
-    });
-  // Even one worker helps: this thread keeps only the sources and the results, and a
-  // worker's heap is capped (a chunk needs far less), so garbage cannot pile up to hundreds
-  // of megabytes before V8 collects it. A chunk too big for the cap is linted here instead.
-  const workers = Array.from(
-    { length: Math.min(jobs, requests.length) },
-    () =>
-      new Worker(url, {
-        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16 },
-      }),
-  );
-  try {
-    await Promise.all(workers.map(one));
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
-  return replies;
+}
+
+/** True for the error of a worker thread that ran out of its capped heap. */
+function isOutOfMemory(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY";
 }
 
 function mergeResults(sources: SourceFile[], parts: Omit<LintResult, "sources">[]): LintResult {
@@ -281,30 +347,70 @@ export async function lintChunked(
     return result;
   }
   const jobs = run.jobs ?? defaultJobs(chunks.length);
-  const link = (run.predict ?? predictLinks)(sources);
-  const requests = chunks.map((c, id) => ({ id, sources: c, settings, opts: { ...opts, link } }));
-  const lintAll = async () => {
-    try {
-      return await runChunks(requests, jobs, progress);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ERR_WORKER_OUT_OF_MEMORY") throw e;
-      done = 0; // a chunk outgrew a worker's heap: lint everything in this thread
-      return runChunks(requests, 0, progress);
+  const url = jobs > 0 ? workerUrl() : null;
+  let pool = url ? new Pool(url, Math.min(jobs, chunks.length)) : null;
+  /** Answers requests on the pool, or in this thread (from then on) if a worker ran out. */
+  const answer = async <R extends { id: number; error?: string }>(
+    requests: WorkerRequest[],
+    onReply: (id: number) => void,
+  ): Promise<R[]> => {
+    if (pool) {
+      try {
+        return await pool.run<R>(requests, onReply);
+      } catch (e) {
+        if (!isOutOfMemory(e)) throw e;
+        await pool.close();
+        pool = null;
+      }
     }
+    return requests.map((req) => {
+      const reply = handleRequest(req) as R;
+      onReply(req.id);
+      return reply;
+    });
   };
-  let replies = await lintAll();
-  const exact: LinkData = {
-    services: replies.flatMap((r) => r.local!.services),
-    rollouts: replies.flatMap((r) => r.local!.rollouts),
-  };
-  if (JSON.stringify(exact) !== JSON.stringify(link)) {
-    // The prediction missed: lint again with what the chunks really hold.
-    done = 0;
-    for (const r of requests) r.opts.link = exact;
-    replies = await lintAll();
+  try {
+    // The link candidates are cut out here (a text scan) and composed by the workers, chunk
+    // by chunk: in this thread, composing them kept the workers waiting (0.55 s of 6 s).
+    let link: LinkData;
+    if (run.predict) link = run.predict(sources);
+    else {
+      const batches = chunks.map(linkCandidates).filter((b) => b.length > 0);
+      const replies = await answer<LinkReply>(
+        batches.map((candidates, id) => ({ type: "links", id, candidates })),
+        () => {},
+      );
+      link = {
+        services: replies.flatMap((r) => r.link!.services),
+        rollouts: replies.flatMap((r) => r.link!.rollouts),
+      };
+    }
+    const requests: ChunkRequest[] = chunks.map((c, id) => ({
+      type: "lint",
+      id,
+      sources: c,
+      settings,
+      opts: { ...opts, link },
+    }));
+    const lintAll = () => {
+      done = 0;
+      return answer<ChunkReply>(requests, (id) => progress(requests[id].sources.length));
+    };
+    let replies = await lintAll();
+    const exact: LinkData = {
+      services: replies.flatMap((r) => r.local!.services),
+      rollouts: replies.flatMap((r) => r.local!.rollouts),
+    };
+    if (JSON.stringify(exact) !== JSON.stringify(link)) {
+      // The prediction missed: lint again with what the chunks really hold.
+      for (const r of requests) r.opts.link = exact;
+      replies = await lintAll();
+    }
+    return mergeResults(
+      sources,
+      replies.map((r) => r.result!),
+    );
+  } finally {
+    await pool?.close();
   }
-  return mergeResults(
-    sources,
-    replies.map((r) => r.result!),
-  );
 }
