@@ -27570,16 +27570,23 @@ function selects(svc, w) {
   if (entries.length === 0 || !sameNamespace(svc.namespace, w.namespace)) return false;
   return entries.every(([k, v]) => w.podLabels[k] === v);
 }
-function linkWorkloads(workloads, services, rollouts = rolloutRefsOf(workloads)) {
-  const byFirstEntry = /* @__PURE__ */ new Map();
-  services.forEach((s, i) => {
+function serviceIndex(services) {
+  let byFirstEntry = serviceIndexes.get(services);
+  if (byFirstEntry) return byFirstEntry;
+  byFirstEntry = /* @__PURE__ */ new Map();
+  for (const [i, s] of services.entries()) {
     const first = Object.entries(s.selector)[0];
-    if (!first) return;
+    if (!first) continue;
     const key = `${s.namespace ?? "default"}\0${first[0]}\0${first[1]}`;
     const list = byFirstEntry.get(key);
     if (list) list.push(i);
     else byFirstEntry.set(key, [i]);
-  });
+  }
+  serviceIndexes.set(services, byFirstEntry);
+  return byFirstEntry;
+}
+function linkWorkloads(workloads, services, rollouts = rolloutRefsOf(workloads)) {
+  const byFirstEntry = serviceIndex(services);
   for (const w of workloads) {
     const candidates = [];
     for (const [k, v] of Object.entries(w.podLabels)) {
@@ -27630,7 +27637,7 @@ function podSpecSpan(w) {
   const specKeyPath = w.podSpecPath;
   return w.locator.at(specKeyPath) ?? w.locator.nearest(specKeyPath);
 }
-var TEMPLATE_SPEC, KINDS, PROBE_DEFAULTS, DEFAULT_GRACE_SECONDS, HANDLERS;
+var TEMPLATE_SPEC, KINDS, PROBE_DEFAULTS, DEFAULT_GRACE_SECONDS, HANDLERS, serviceIndexes;
 var init_workload = __esm({
   "src/model/workload.ts"() {
     "use strict";
@@ -27664,6 +27671,7 @@ var init_workload = __esm({
     };
     DEFAULT_GRACE_SECONDS = 30;
     HANDLERS = ["exec", "httpGet", "tcpSocket", "grpc"];
+    serviceIndexes = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -35015,7 +35023,15 @@ function lintChunk(req) {
   return { id: req.id, result, local };
 }
 function handleRequest(req) {
-  return req.type === "links" ? { id: req.id, link: linksOf(req.candidates) } : lintChunk(req);
+  switch (req.type) {
+    case "links":
+      return { id: req.id, link: linksOf(req.candidates) };
+    case "set-link":
+      heldLink = req.link;
+      return null;
+    case "lint":
+      return lintChunk(req.opts.link ? req : { ...req, opts: { ...req.opts, link: heldLink } });
+  }
 }
 function chunkSources(sources) {
   const chunks = [];
@@ -35102,8 +35118,8 @@ function workerUrl() {
   const url = new URL("./worker.js", import.meta.url);
   return url.protocol === "file:" && existsSync3(fileURLToPath(url)) ? url : null;
 }
-function defaultJobs(chunks) {
-  if (chunks < MIN_CHUNKS_FOR_WORKERS) return 0;
+function defaultJobs(size) {
+  if (size < MIN_SIZE_FOR_WORKERS) return 0;
   return Math.max(1, Math.min(availableParallelism(), 4));
 }
 function isOutOfMemory(e) {
@@ -35138,10 +35154,10 @@ async function lintChunked(sources, settings, opts, run = {}) {
     progress(total);
     return result;
   }
-  const jobs = run.jobs ?? defaultJobs(chunks.length);
+  const jobs = run.jobs ?? defaultJobs(sources.reduce((n, s) => n + s.text.length, 0));
   const url = jobs > 0 ? workerUrl() : null;
   let pool = url ? new Pool(url, Math.min(jobs, chunks.length)) : null;
-  const answer = async (requests, onReply) => {
+  const answer = async (requests, onReply, link) => {
     if (pool) {
       try {
         return await pool.run(requests, onReply);
@@ -35152,6 +35168,7 @@ async function lintChunked(sources, settings, opts, run = {}) {
       }
     }
     return requests.map((req) => {
+      if (req.type === "lint" && !req.opts.link) req = { ...req, opts: { ...req.opts, link } };
       const reply = handleRequest(req);
       onReply(req.id);
       return reply;
@@ -35172,25 +35189,25 @@ async function lintChunked(sources, settings, opts, run = {}) {
         rollouts: replies2.flatMap((r) => r.link.rollouts)
       };
     }
-    const requests = chunks.map((c, id) => ({
-      type: "lint",
-      id,
-      sources: c,
-      settings,
-      opts: { ...opts, link }
-    }));
-    const lintAll = () => {
+    const lintAll = (link2) => {
       done = 0;
-      return answer(requests, (id) => progress(requests[id].sources.length));
+      pool?.broadcast({ type: "set-link", id: -1, link: link2 });
+      const requests = chunks.map((c, id) => ({
+        type: "lint",
+        id,
+        sources: c,
+        settings,
+        opts: pool ? opts : { ...opts, link: link2 }
+      }));
+      return answer(requests, (id) => progress(chunks[id].length), link2);
     };
-    let replies = await lintAll();
+    let replies = await lintAll(link);
     const exact = {
       services: replies.flatMap((r) => r.local.services),
       rollouts: replies.flatMap((r) => r.local.rollouts)
     };
     if (JSON.stringify(exact) !== JSON.stringify(link)) {
-      for (const r of requests) r.opts.link = exact;
-      replies = await lintAll();
+      replies = await lintAll(exact);
     }
     return mergeResults(
       sources,
@@ -35200,7 +35217,7 @@ async function lintChunked(sources, settings, opts, run = {}) {
     await pool?.close();
   }
 }
-var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE, PLAIN_KIND, WORKER_HEAP_MB, MIN_CHUNKS_FOR_WORKERS, Pool;
+var import_yaml7, CHUNK_SIZE, heldLink, DOC_MARKER2, LINK_CANDIDATE, PLAIN_KIND, WORKER_HEAP_MB, MIN_SIZE_FOR_WORKERS, Pool;
 var init_workers = __esm({
   "src/engine/workers.ts"() {
     "use strict";
@@ -35208,12 +35225,12 @@ var init_workers = __esm({
     init_workload();
     init_yaml();
     init_lint();
-    CHUNK_SIZE = 1 << 20;
+    CHUNK_SIZE = 128 << 10;
     DOC_MARKER2 = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;
     LINK_CANDIDATE = /Service(?!Account|Monitor)|workloadRef|\\/;
     PLAIN_KIND = /^kind:[ \t]+([A-Za-z][\w.-]*)[ \t]*(?:#.*)?\r?$/m;
     WORKER_HEAP_MB = Number(process.env.DRAINLINT_WORKER_HEAP_MB) || 128;
-    MIN_CHUNKS_FOR_WORKERS = 16;
+    MIN_SIZE_FOR_WORKERS = 16 << 20;
     Pool = class {
       workers;
       /** Why a worker stopped, between runs or during one (then the next run fails at once). */
@@ -35261,6 +35278,10 @@ var init_workers = __esm({
           for (const d of detach) d();
         }
         return replies;
+      }
+      /** Sends a request that gets no reply to every worker (before any later request). */
+      broadcast(req) {
+        for (const w of this.workers) w.postMessage(req);
       }
       async close() {
         this.closing = true;

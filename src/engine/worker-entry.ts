@@ -13,5 +13,5 @@ parentPort!.on("message", (req: WorkerRequest) => {
   } catch (e) {
     reply = { id: req.id, error: (e as Error)?.stack ?? String(e) };
   }
-  parentPort!.postMessage(reply);
+  if (reply) parentPort!.postMessage(reply);
 });

@@ -387,22 +387,35 @@ export function selects(svc: ServiceView, w: WorkloadView): boolean {
  * The bundle pass (SPEC §2): Service selection across all files of the run, Rollout
  * workloadRefs, and so which workloads serve traffic.
  */
+/** The index of linkWorkloads, kept per Services array (a chunked run links every chunk to one). */
+const serviceIndexes = new WeakMap<ServiceView[], Map<string, number[]>>();
+
+/**
+ * A Service can only select pods labelled with its first selector entry: Services indexed
+ * by it, so linking costs per label rather than per (workload, Service) pair.
+ */
+function serviceIndex(services: ServiceView[]): Map<string, number[]> {
+  let byFirstEntry = serviceIndexes.get(services);
+  if (byFirstEntry) return byFirstEntry;
+  byFirstEntry = new Map();
+  for (const [i, s] of services.entries()) {
+    const first = Object.entries(s.selector)[0];
+    if (!first) continue;
+    const key = `${s.namespace ?? "default"}\u0000${first[0]}\u0000${first[1]}`;
+    const list = byFirstEntry.get(key);
+    if (list) list.push(i);
+    else byFirstEntry.set(key, [i]);
+  }
+  serviceIndexes.set(services, byFirstEntry);
+  return byFirstEntry;
+}
+
 export function linkWorkloads(
   workloads: WorkloadView[],
   services: ServiceView[],
   rollouts: RolloutRef[] = rolloutRefsOf(workloads),
 ): void {
-  // A Service can only select pods labelled with its first selector entry: index them by
-  // it, so linking costs per label rather than per (workload, Service) pair.
-  const byFirstEntry = new Map<string, number[]>();
-  services.forEach((s, i) => {
-    const first = Object.entries(s.selector)[0];
-    if (!first) return;
-    const key = `${s.namespace ?? "default"}\u0000${first[0]}\u0000${first[1]}`;
-    const list = byFirstEntry.get(key);
-    if (list) list.push(i);
-    else byFirstEntry.set(key, [i]);
-  });
+  const byFirstEntry = serviceIndex(services);
   for (const w of workloads) {
     const candidates: number[] = [];
     for (const [k, v] of Object.entries(w.podLabels)) {
