@@ -35015,12 +35015,29 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 function lintChunk(req) {
-  let local;
-  const { sources: _sources, ...result } = lintSources(req.sources, req.settings, {
-    ...req.opts,
-    onLinked: (l) => local = l
+  const local = { services: [], rollouts: [] };
+  const parts = (req.opts.link ? fileGroups(req.sources) : [req.sources]).map((group) => {
+    const { sources: _sources, ...result } = lintSources(group, req.settings, {
+      ...req.opts,
+      onLinked: (l) => {
+        local.services.push(...l.services);
+        local.rollouts.push(...l.rollouts);
+      }
+    });
+    return result;
   });
-  return { id: req.id, result, local };
+  return { id: req.id, result: parts.length === 1 ? parts[0] : mergeParts(parts), local };
+}
+function fileGroups(sources) {
+  const groups = [];
+  let prevChart = null;
+  for (const s of sources) {
+    const chart = s.path ? chartRootOf(s.path) : null;
+    if (chart !== null && chart === prevChart) groups[groups.length - 1].push(s);
+    else groups.push([s]);
+    prevChart = chart;
+  }
+  return groups;
 }
 function handleRequest(req) {
   switch (req.type) {
@@ -35126,6 +35143,9 @@ function isOutOfMemory(e) {
   return e.code === "ERR_WORKER_OUT_OF_MEMORY";
 }
 function mergeResults(sources, parts) {
+  return { ...mergeParts(parts), sources };
+}
+function mergeParts(parts) {
   const findings = parts.flatMap((p) => p.findings).sort(compareFindings);
   const count2 = (s) => findings.filter((f) => f.severity === s).length;
   return {
@@ -35140,7 +35160,6 @@ function mergeResults(sources, parts) {
     },
     notices: parts.flatMap((p) => p.notices),
     units: parts.flatMap((p) => p.units),
-    sources,
     directives: parts.flatMap((p) => p.directives)
   };
 }
