@@ -35168,12 +35168,13 @@ async function lintChunked(sources, settings, opts, run = {}) {
   const total = sources.length;
   let done = 0;
   const progress = (files) => run.onProgress?.(done += files, total);
-  if (chunks.length <= 1) {
+  const size = sources.reduce((n, s) => n + s.text.length, 0);
+  if (chunks.length <= 1 || run.jobs === void 0 && size < MIN_SIZE_FOR_CHUNKS) {
     const result = lintSources(sources, settings, opts);
     progress(total);
     return result;
   }
-  const jobs = run.jobs ?? defaultJobs(sources.reduce((n, s) => n + s.text.length, 0));
+  const jobs = run.jobs ?? defaultJobs(size);
   const url = jobs > 0 ? workerUrl() : null;
   let pool = url ? new Pool(url, Math.min(jobs, chunks.length)) : null;
   const answer = async (requests, onReply, link) => {
@@ -35236,7 +35237,7 @@ async function lintChunked(sources, settings, opts, run = {}) {
     await pool?.close();
   }
 }
-var import_yaml7, CHUNK_SIZE, heldLink, DOC_MARKER2, LINK_CANDIDATE, PLAIN_KIND, WORKER_HEAP_MB, MIN_SIZE_FOR_WORKERS, Pool;
+var import_yaml7, CHUNK_SIZE, heldLink, DOC_MARKER2, LINK_CANDIDATE, PLAIN_KIND, WORKER_HEAP_MB, MIN_SIZE_FOR_WORKERS, MIN_SIZE_FOR_CHUNKS, Pool;
 var init_workers = __esm({
   "src/engine/workers.ts"() {
     "use strict";
@@ -35250,6 +35251,7 @@ var init_workers = __esm({
     PLAIN_KIND = /^kind:[ \t]+([A-Za-z][\w.-]*)[ \t]*(?:#.*)?\r?$/m;
     WORKER_HEAP_MB = Number(process.env.DRAINLINT_WORKER_HEAP_MB) || 128;
     MIN_SIZE_FOR_WORKERS = 16 << 20;
+    MIN_SIZE_FOR_CHUNKS = 4 << 20;
     Pool = class {
       workers;
       /** Why a worker stopped, between runs or during one (then the next run fails at once). */

@@ -283,6 +283,9 @@ const WORKER_HEAP_MB = Number(process.env.DRAINLINT_WORKER_HEAP_MB) || 128;
  */
 const MIN_SIZE_FOR_WORKERS = 16 << 20;
 
+/** Below this much text, a run is linted in one pass unless --jobs is given (lintChunked). */
+const MIN_SIZE_FOR_CHUNKS = 4 << 20;
+
 export function defaultJobs(size: number): number {
   if (size < MIN_SIZE_FOR_WORKERS) return 0;
   return Math.max(1, Math.min(availableParallelism(), 4));
@@ -402,12 +405,16 @@ export async function lintChunked(
   const total = sources.length;
   let done = 0;
   const progress = (files: number) => run.onProgress?.((done += files), total);
-  if (chunks.length <= 1) {
+  const size = sources.reduce((n, s) => n + s.text.length, 0);
+  // By default a small run is one pass: chunks would compose its Services twice (predicted,
+  // then linted), 8% slower on the 1 MB benchmark corpus; from a few megabytes on, chunks
+  // cost nothing and hold less in memory (10 MB: 130 MB peak instead of 182 MB).
+  if (chunks.length <= 1 || (run.jobs === undefined && size < MIN_SIZE_FOR_CHUNKS)) {
     const result = lintSources(sources, settings, opts);
     progress(total);
     return result;
   }
-  const jobs = run.jobs ?? defaultJobs(sources.reduce((n, s) => n + s.text.length, 0));
+  const jobs = run.jobs ?? defaultJobs(size);
   const url = jobs > 0 ? workerUrl() : null;
   let pool = url ? new Pool(url, Math.min(jobs, chunks.length)) : null;
   /** Answers requests on the pool, or in this thread (from then on) if a worker ran out. */
