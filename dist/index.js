@@ -32360,11 +32360,11 @@ var require_ignore = __commonJS({
         return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
       }
       const end = path9.length - 1;
-      const cut = path9.lastIndexOf(
+      const cut2 = path9.lastIndexOf(
         SLASH,
         path9.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut < 0 ? EMPTY : path9.slice(0, cut + 1);
+      return cut2 < 0 ? EMPTY : path9.slice(0, cut2 + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -33565,15 +33565,15 @@ function parseYaml(text, opts = {}) {
     const head = source.slice(prevEnd, Math.max(start, prevEnd));
     const m = SOURCE_RE.exec(head);
     const first = doc.errors[0];
-    const cut = cuts?.[i] ?? null;
+    const cut2 = cuts?.[i] ?? null;
     let error2 = null;
     if (first) {
       let offset = Math.min(first.pos[0], source.length);
-      const ranPast = cut !== null && offset >= cut;
-      if (ranPast) offset = nodeSpanning(doc, cut) ?? offset;
+      const ranPast = cut2 !== null && offset >= cut2;
+      if (ranPast) offset = nodeSpanning(doc, cut2) ?? offset;
       const { line, col } = lineCounter.linePos(offset);
       const message2 = first.code === "RESOURCE_EXHAUSTION" && /call stack/i.test(first.message) ? "the document is nested too deeply to be read (hundreds of levels; no Kubernetes object is)" : first.code === "DUPLICATE_KEY" ? `duplicate key "${keyTextAt(source, first.pos[0])}" (the YAML spec forbids it and Kubernetes rejects it; which value would apply is undefined)` : cleanMessage(first.message);
-      const where = ranPast ? ` (unclosed, it runs past the --- on line ${lineCounter.linePos(cut).line})` : "";
+      const where = ranPast ? ` (unclosed, it runs past the --- on line ${lineCounter.linePos(cut2).line})` : "";
       error2 = { message: message2 + where, offset, line, column: col };
     }
     docs.push({ index, doc, contents, helmSource: m ? m[1] : null, error: error2 });
@@ -33658,11 +33658,11 @@ function recoverDocuments(source, docs, depth = 0) {
   }
   return out;
 }
-function nodeSpanning(doc, cut) {
+function nodeSpanning(doc, cut2) {
   let found = null;
   (0, import_yaml5.visit)(doc, (_, node2) => {
     const r = node2.range;
-    if (r && r[0] < cut && r[1] > cut) found = r[0];
+    if (r && r[0] < cut2 && r[1] > cut2) found = r[0];
   });
   return found;
 }
@@ -35028,17 +35028,6 @@ function lintChunk(req) {
   });
   return { id: req.id, result: parts.length === 1 ? parts[0] : mergeParts(parts), local };
 }
-function fileGroups(sources) {
-  const groups = [];
-  let prevChart = null;
-  for (const s of sources) {
-    const chart = s.path ? chartRootOf(s.path) : null;
-    if (chart !== null && chart === prevChart) groups[groups.length - 1].push(s);
-    else groups.push([s]);
-    prevChart = chart;
-  }
-  return groups;
-}
 function handleRequest(req) {
   switch (req.type) {
     case "links":
@@ -35051,9 +35040,15 @@ function handleRequest(req) {
   }
 }
 function chunkSources(sources) {
-  const chunks = [];
+  return cut(sources, CHUNK_SIZE);
+}
+function fileGroups(sources) {
+  return cut(sources, 0);
+}
+function cut(sources, size) {
+  const runs = [];
   let current = [];
-  let size = 0;
+  let length = 0;
   let prevChart = null;
   const closedCharts = /* @__PURE__ */ new Set();
   for (const s of sources) {
@@ -35061,17 +35056,17 @@ function chunkSources(sources) {
     if (chart !== prevChart && prevChart !== null) closedCharts.add(prevChart);
     if (chart !== null && chart !== prevChart && closedCharts.has(chart)) return [sources];
     const sameChart = chart !== null && chart === prevChart;
-    if (size >= CHUNK_SIZE && !sameChart) {
-      chunks.push(current);
+    if (current.length && length >= size && !sameChart) {
+      runs.push(current);
       current = [];
-      size = 0;
+      length = 0;
     }
     current.push(s);
-    size += s.text.length;
+    length += s.text.length;
     prevChart = chart;
   }
-  if (current.length) chunks.push(current);
-  return chunks;
+  if (current.length) runs.push(current);
+  return runs;
 }
 function mayLink(part) {
   const kind = PLAIN_KIND.exec(part)?.[1];
@@ -35188,7 +35183,7 @@ async function lintChunked(sources, settings, opts, run = {}) {
       }
     }
     return requests.map((req) => {
-      if (req.type === "lint" && !req.opts.link) req = { ...req, opts: { ...req.opts, link } };
+      if (req.type === "lint") req = { ...req, opts: { ...req.opts, link } };
       const reply = handleRequest(req);
       onReply(req.id);
       return reply;
@@ -35217,7 +35212,7 @@ async function lintChunked(sources, settings, opts, run = {}) {
         id,
         sources: c,
         settings,
-        opts: pool ? opts : { ...opts, link: link2 }
+        opts
       }));
       return answer(requests, (id) => progress(chunks[id].length), link2);
     };

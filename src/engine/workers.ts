@@ -72,7 +72,7 @@ export interface ChunkRequest {
   id: number;
   sources: SourceFile[];
   settings: LintSettings;
-  /** `link` is absent when sent to a worker thread: the last SetLinkRequest's holds. */
+  /** Absent `link`: the last SetLinkRequest's (lintChunked passes it in this thread). */
   opts: ChunkOptions & { link?: LinkData };
 }
 
@@ -123,19 +123,6 @@ export function lintChunk(req: ChunkRequest): ChunkReply {
   return { id: req.id, result: parts.length === 1 ? parts[0] : mergeParts(parts), local };
 }
 
-/** The files of a chunk one by one, except that a chart's files stay together. */
-function fileGroups(sources: SourceFile[]): SourceFile[][] {
-  const groups: SourceFile[][] = [];
-  let prevChart: string | null = null;
-  for (const s of sources) {
-    const chart = s.path ? chartRootOf(s.path) : null;
-    if (chart !== null && chart === prevChart) groups[groups.length - 1].push(s);
-    else groups.push([s]);
-    prevChart = chart;
-  }
-  return groups;
-}
-
 /** The links a worker thread was last sent. */
 let heldLink: LinkData | undefined;
 
@@ -154,9 +141,23 @@ export function handleRequest(req: WorkerRequest): ChunkReply | LinkReply | null
 
 /** Contiguous chunks of about CHUNK_SIZE; one chunk when a chart's templates are scattered. */
 export function chunkSources(sources: SourceFile[]): SourceFile[][] {
-  const chunks: SourceFile[][] = [];
+  return cut(sources, CHUNK_SIZE);
+}
+
+/** The files of a chunk one by one, except that a chart's files stay together. */
+function fileGroups(sources: SourceFile[]): SourceFile[][] {
+  return cut(sources, 0);
+}
+
+/**
+ * Contiguous runs of `sources` of at least `size` units of text each (the last may be
+ * shorter), never between two files of one chart; one run when a chart's files are
+ * scattered.
+ */
+function cut(sources: SourceFile[], size: number): SourceFile[][] {
+  const runs: SourceFile[][] = [];
   let current: SourceFile[] = [];
-  let size = 0;
+  let length = 0;
   let prevChart: string | null = null;
   const closedCharts = new Set<string>();
   for (const s of sources) {
@@ -164,17 +165,17 @@ export function chunkSources(sources: SourceFile[]): SourceFile[][] {
     if (chart !== prevChart && prevChart !== null) closedCharts.add(prevChart);
     if (chart !== null && chart !== prevChart && closedCharts.has(chart)) return [sources];
     const sameChart = chart !== null && chart === prevChart;
-    if (size >= CHUNK_SIZE && !sameChart) {
-      chunks.push(current);
+    if (current.length && length >= size && !sameChart) {
+      runs.push(current);
       current = [];
-      size = 0;
+      length = 0;
     }
     current.push(s);
-    size += s.text.length;
+    length += s.text.length;
     prevChart = chart;
   }
-  if (current.length) chunks.push(current);
-  return chunks;
+  if (current.length) runs.push(current);
+  return runs;
 }
 
 const DOC_MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;
@@ -433,8 +434,8 @@ export async function lintChunked(
       }
     }
     return requests.map((req) => {
-      // In this thread (after a worker ran out of memory, the links went to the pool).
-      if (req.type === "lint" && !req.opts.link) req = { ...req, opts: { ...req.opts, link } };
+      // In this thread, chunks are given the links the pool's workers hold.
+      if (req.type === "lint") req = { ...req, opts: { ...req.opts, link } };
       const reply = handleRequest(req) as R;
       onReply(req.id);
       return reply;
@@ -458,14 +459,14 @@ export async function lintChunked(
     }
     const lintAll = (link: LinkData) => {
       done = 0;
-      // Worker threads are sent the links once; this thread passes them with each chunk.
+      // Worker threads are sent the links once, not with every chunk.
       pool?.broadcast({ type: "set-link", id: -1, link });
       const requests: ChunkRequest[] = chunks.map((c, id) => ({
         type: "lint",
         id,
         sources: c,
         settings,
-        opts: pool ? opts : { ...opts, link },
+        opts,
       }));
       return answer<ChunkReply>(requests, (id) => progress(chunks[id].length), link);
     };

@@ -383,10 +383,6 @@ export function selects(svc: ServiceView, w: WorkloadView): boolean {
   return entries.every(([k, v]) => w.podLabels[k] === v);
 }
 
-/**
- * The bundle pass (SPEC §2): Service selection across all files of the run, Rollout
- * workloadRefs, and so which workloads serve traffic.
- */
 /** The index of linkWorkloads, kept per Services array (a chunked run links every chunk to one). */
 const serviceIndexes = new WeakMap<ServiceView[], Map<string, number[]>>();
 
@@ -410,6 +406,10 @@ function serviceIndex(services: ServiceView[]): Map<string, number[]> {
   return byFirstEntry;
 }
 
+/**
+ * The bundle pass (SPEC §2): Service selection across all files of the run, Rollout
+ * workloadRefs, and so which workloads serve traffic.
+ */
 export function linkWorkloads(
   workloads: WorkloadView[],
   services: ServiceView[],
