@@ -4,7 +4,7 @@
  * and through the bundled CLI (real worker threads) with --jobs 2 against --jobs 1.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,9 +49,9 @@ describe("chunked runs", () => {
     source(SERVICE, "c/service.yaml"),
   ];
 
-  it("cut into several chunks, and the Services are predicted", () => {
+  it("cut into several chunks, and the Services are predicted", async () => {
     expect(chunkSources(sources).length).toBe(2);
-    expect(predictLinks(sources).services.map((s) => s.name)).toEqual(["shop-web"]);
+    expect((await predictLinks(sources)).services.map((s) => s.name)).toEqual(["shop-web"]);
   });
 
   it("links a Service to a workload in another chunk, as one pass does", async () => {
@@ -111,12 +111,67 @@ describe("chunked runs", () => {
       sources,
       settings,
       {},
-      { jobs: 0, predict: () => (predicted++, { services: [], rollouts: [] }) },
+      { jobs: 0, predict: async () => (predicted++, { services: [], rollouts: [] }) },
     );
     expect(predicted).toBe(1);
     // Linked with no Service, the Pod would not serve and have no finding: re-linted, it has.
     expect(chunked.findings).toEqual(whole.findings);
     expect(chunked.findings.some((f) => f.ruleId === "readiness-probe-missing")).toBe(true);
+  });
+});
+
+describe("the predicted links", () => {
+  const REAL = path.resolve(ROOT, "../shared/corpus/real");
+  const sourcesUnder = (dir: string) =>
+    discover([dir], { cwd: dir, noIgnore: true }).files.flatMap((f) => {
+      try {
+        return [readSource(f.path, f.kind, dir)];
+      } catch {
+        return []; // unreadable files are the reader's business, not this test's
+      }
+    });
+  /** The prediction (js-yaml reads the candidates) against what one `yaml` pass links. */
+  const expectExact = async (sources: ReturnType<typeof sourcesUnder>) => {
+    let exact: unknown;
+    lintSources(sources, resolveSettings(), { onLinked: (l) => (exact = l) });
+    const predicted = await predictLinks(sources);
+    expect(predicted).toEqual(exact);
+    return predicted;
+  };
+
+  it("are the exact ones on the fixtures and a generated corpus: no second pass", async () => {
+    expect((await expectExact(sourcesUnder(path.join(ROOT, "fixtures")))).services.length).toBe(5);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "drainlint-predict-"));
+    try {
+      generateCorpus(dir, 1_000_000, 5);
+      expect((await expectExact(sourcesUnder(dir))).services.length).toBeGreaterThan(20);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!existsSync(REAL))("are the exact ones on ../shared/corpus/real", async () => {
+    expect((await expectExact(sourcesUnder(REAL))).services.length).toBeGreaterThan(20);
+  });
+
+  it("fall back to `yaml` where js-yaml refuses, and keep merge keys", async () => {
+    const tagged = SERVICE.replace("kind: Service", "kind: !custom Service");
+    const merged = `apiVersion: v1
+kind: Service
+metadata: { name: merged }
+spec:
+  base: &base { app: shop-web }
+  selector: { <<: *base, tier: web }
+`;
+    const sources = [source(tagged, "a.yaml"), source(merged, "b.yaml")];
+    let exact: unknown;
+    lintSources(sources, resolveSettings(), { onLinked: (l) => (exact = l) });
+    const predicted = await predictLinks(sources);
+    expect(predicted.services.map((s) => [s.name, s.selector])).toEqual([
+      ["shop-web", { app: "shop-web" }],
+      ["merged", { app: "shop-web", tier: "web" }],
+    ]);
+    expect(predicted).toEqual(exact);
   });
 });
 

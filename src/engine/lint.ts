@@ -46,7 +46,7 @@ import {
 } from "../config/merge.js";
 import { didYouMean, plural } from "../util/text.js";
 import { fileKindOf } from "../discover.js";
-import { lintChunked } from "./workers.js";
+import { EarlyWorkers, lintChunked } from "./workers.js";
 import { lintDockerfile } from "./dockerfile.js";
 
 export const RULES: ReadonlyArray<Rule> = registry as ReadonlyArray<Rule>;
@@ -165,24 +165,35 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       sources.push(unreadableSource(null, options.stdinFilename ?? "<stdin>", kind, e));
     }
   }
-  for (const f of found.files) {
-    try {
-      sources.push(readSource(f.path, f.kind, cwd));
-    } catch (e) {
-      if (!(e instanceof ReadError)) throw e;
-      // Content that is not text is a finding (kubectl would reject the file too), except a
-      // binary file met in a directory walk (git-crypt secrets, stray blobs): a notice.
-      // File-system problems (permissions, vanished files) are notices: the content is unknown.
-      if (e.reason === "io" || (e.reason === "binary" && !f.explicit))
-        notices.push({ file: displayPathOf(f.path, cwd), message: `${e.message}, skipped` });
-      else sources.push(unreadableSource(f.path, displayPathOf(f.path, cwd), f.kind, e));
+  // Workers for a big run start as soon as enough text is read, and load their code while
+  // the rest is read.
+  const early = new EarlyWorkers(options.jobs);
+  try {
+    for (const f of found.files) {
+      try {
+        const source = readSource(f.path, f.kind, cwd);
+        sources.push(source);
+        early.add(source);
+      } catch (e) {
+        if (!(e instanceof ReadError)) throw e;
+        // Content that is not text is a finding (kubectl would reject the file too), except
+        // a binary file met in a directory walk (git-crypt secrets, stray blobs): a notice.
+        // File-system problems (permissions, vanished files) are notices: the content is
+        // unknown.
+        if (e.reason === "io" || (e.reason === "binary" && !f.explicit))
+          notices.push({ file: displayPathOf(f.path, cwd), message: `${e.message}, skipped` });
+        else sources.push(unreadableSource(f.path, displayPathOf(f.path, cwd), f.kind, e));
+      }
     }
+  } catch (e) {
+    await early.close();
+    throw e;
   }
   const result = await lintChunked(
     sources,
     settings,
     { cwd, reportUnusedDisable: options.reportUnusedDisable },
-    { jobs: options.jobs, onProgress: options.onProgress },
+    { jobs: options.jobs, onProgress: options.onProgress, early },
   );
   result.notices.unshift(...notices);
   result.summary.files += notices.filter((n) =>
