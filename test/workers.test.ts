@@ -248,4 +248,42 @@ describe("worker threads through the CLI", () => {
     // Workers whose heap is too small for a chunk: the run goes on in the main thread.
     expect(run(2, { DRAINLINT_WORKER_HEAP_MB: "4" })).toBe(one);
   });
+
+  it("stops the workers it started while reading when the run is one chunk after all", () => {
+    // A chart's templates named apart by a big file: one chunk (the chart's files must be
+    // linted together), though the workers were started once 256 KB were read.
+    const chart = path.join(dir, "zz-chart");
+    mkdirSync(path.join(chart, "templates"), { recursive: true });
+    writeFileSync(path.join(chart, "Chart.yaml"), "name: zz\nversion: 1.0.0\n");
+    for (const t of ["a", "b"])
+      writeFileSync(
+        path.join(chart, `templates/${t}.yaml`),
+        `kind: Pod\nmetadata:\n  name: {{ .Values.${t} }}\n`,
+      );
+    writeFileSync(path.join(dir, "zz-big.yaml"), filler(3 * CHUNK_SIZE));
+    const files = ["zz-chart/templates/a.yaml", "zz-big.yaml", "zz-chart/templates/b.yaml"];
+    const lintFiles = (jobs: number) => {
+      const r = spawnSync(
+        process.execPath,
+        [
+          path.join(ROOT, "bin/drainlint.js"),
+          ...files,
+          "-f",
+          "json",
+          "--no-config",
+          "--jobs",
+          String(jobs),
+        ],
+        { cwd: dir, encoding: "utf8", timeout: 30_000 },
+      );
+      expect(r.error).toBeUndefined(); // no hang: the workers were stopped
+      expect(r.stderr).toBe("");
+      return r.stdout;
+    };
+    const two = lintFiles(2);
+    expect(JSON.parse(two).findings.map((f: { ruleId: string }) => f.ruleId)).toContain(
+      "helm-template-unrendered",
+    );
+    expect(two).toBe(lintFiles(0));
+  });
 });
