@@ -6267,8 +6267,8 @@ var require_client_h1 = __commonJS({
         }
       }
     };
-    function onParserTimeout(parser) {
-      const { socket, timeoutType, client, paused } = parser.deref();
+    function onParserTimeout(parser2) {
+      const { socket, timeoutType, client, paused } = parser2.deref();
       if (timeoutType === TIMEOUT_HEADERS) {
         if (!socket[kWriting] || socket.writableNeedDrain || client[kRunning] > 1) {
           assert(!paused, "cannot be paused while waiting for headers");
@@ -6298,9 +6298,9 @@ var require_client_h1 = __commonJS({
       socket[kSocketUsed] = false;
       socket[kParser] = new Parser2(client, socket, llhttpInstance);
       addListener(socket, "error", function(err) {
-        const parser = this[kParser];
-        if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
-          const parserErr = parser.finish();
+        const parser2 = this[kParser];
+        if (err.code === "ECONNRESET" && parser2.statusCode && !parser2.shouldKeepAlive) {
+          const parserErr = parser2.finish();
           if (parserErr) {
             this[kError] = parserErr;
             this[kClient][kOnError](parserErr);
@@ -6311,15 +6311,15 @@ var require_client_h1 = __commonJS({
         this[kClient][kOnError](err);
       });
       addListener(socket, "readable", function() {
-        const parser = this[kParser];
-        if (parser) {
-          parser.readMore();
+        const parser2 = this[kParser];
+        if (parser2) {
+          parser2.readMore();
         }
       });
       addListener(socket, "end", function() {
-        const parser = this[kParser];
-        if (parser.statusCode && !parser.shouldKeepAlive) {
-          const parserErr = parser.finish();
+        const parser2 = this[kParser];
+        if (parser2.statusCode && !parser2.shouldKeepAlive) {
+          const parserErr = parser2.finish();
           if (parserErr) {
             util.destroy(this, parserErr);
           }
@@ -6329,11 +6329,11 @@ var require_client_h1 = __commonJS({
       });
       addListener(socket, "close", function() {
         const client2 = this[kClient];
-        const parser = this[kParser];
+        const parser2 = this[kParser];
         clearIdleSocketValidation(this);
-        if (parser) {
-          if (!this[kError] && parser.statusCode && !parser.shouldKeepAlive) {
-            this[kError] = parser.finish() || this[kError];
+        if (parser2) {
+          if (!this[kError] && parser2.statusCode && !parser2.shouldKeepAlive) {
+            this[kError] = parser2.finish() || this[kError];
           }
           this[kParser].destroy();
           this[kParser] = null;
@@ -18170,14 +18170,14 @@ var require_websocket = __commonJS({
         const webSocketOptions = this[kController]?.dispatcher?.webSocketOptions;
         const maxFragments = webSocketOptions?.maxFragments;
         const maxPayloadSize = webSocketOptions?.maxPayloadSize;
-        const parser = new ByteParser(this, parsedExtensions, {
+        const parser2 = new ByteParser(this, parsedExtensions, {
           maxFragments,
           maxPayloadSize
         });
-        parser.on("drain", onParserDrain);
-        parser.on("error", onParserError.bind(this));
+        parser2.on("drain", onParserDrain);
+        parser2.on("error", onParserError.bind(this));
         response.socket.ws = this;
-        this[kByteParser] = parser;
+        this[kByteParser] = parser2;
         this.#sendQueue = new SendQueue(response.socket);
         this[kReadyState] = states.OPEN;
         const extensions = response.headersList.get("sec-websocket-extensions");
@@ -26873,7 +26873,7 @@ var require_public_api = __commonJS({
     var log = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
-    var parser = require_parser();
+    var parser2 = require_parser();
     function parseOptions(options) {
       const prettyErrors = options.prettyErrors !== false;
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
@@ -26881,7 +26881,7 @@ var require_public_api = __commonJS({
     }
     function parseAllDocuments3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
-      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
+      const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
       const docs = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
@@ -26895,7 +26895,7 @@ var require_public_api = __commonJS({
     }
     function parseDocument2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
-      const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
+      const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
       let doc = null;
       for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
@@ -26977,7 +26977,7 @@ var require_dist = __commonJS({
     var cst = require_cst();
     var lexer = require_lexer();
     var lineCounter = require_line_counter();
-    var parser = require_parser();
+    var parser2 = require_parser();
     var publicApi = require_public_api();
     var visit3 = require_visit();
     exports.Composer = composer.Composer;
@@ -27002,7 +27002,7 @@ var require_dist = __commonJS({
     exports.CST = cst;
     exports.Lexer = lexer.Lexer;
     exports.LineCounter = lineCounter.LineCounter;
-    exports.Parser = parser.Parser;
+    exports.Parser = parser2.Parser;
     exports.parse = publicApi.parse;
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
@@ -33449,10 +33449,10 @@ function parseFiltered(source, options, onNewLine, keep) {
         open2 = { index, header: d.header, start: d.start, contentStart: d.contentStart };
         continue;
       }
-      const parser = new import_yaml4.Parser();
-      parser.offset = d.start;
-      for (const lexeme of d.lexemes) for (const token of parser.next(lexeme)) handle(token);
-      for (const token of parser.end()) handle(token);
+      const parser2 = new import_yaml4.Parser();
+      parser2.offset = d.start;
+      for (const lexeme of d.lexemes) for (const token of parser2.next(lexeme)) handle(token);
+      for (const token of parser2.end()) handle(token);
     }
     if (onNewLine) {
       onNewLine(0);
@@ -38056,7 +38056,7 @@ var init_js_yaml = __esm({
 import { existsSync as existsSync3 } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { createRequire } from "node:module";
 function lintChunk(req) {
   const local = { services: [], rollouts: [] };
   const parts = (req.opts.link ? fileGroups(req.sources) : [req.sources]).map((group) => {
@@ -38295,6 +38295,9 @@ var init_workers = __esm({
       failure = null;
       closing = false;
       constructor(url, size) {
+        const { Worker } = createRequire(import.meta.url)(
+          "node:worker_threads"
+        );
         this.workers = Array.from({ length: size }, () => {
           const w = new Worker(url, {
             resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16 }
@@ -44194,18 +44197,23 @@ var require_main = __commonJS({
       "NO_PROXY",
       "no_proxy"
     ];
-    var DockerfileParser2;
-    (function(DockerfileParser3) {
+    var DockerfileParser;
+    (function(DockerfileParser2) {
       function parse(content) {
-        let parser = new parser_1.Parser();
-        return parser.parse(content);
+        let parser2 = new parser_1.Parser();
+        return parser2.parse(content);
       }
-      DockerfileParser3.parse = parse;
-    })(DockerfileParser2 || (exports.DockerfileParser = DockerfileParser2 = {}));
+      DockerfileParser2.parse = parse;
+    })(DockerfileParser || (exports.DockerfileParser = DockerfileParser = {}));
   }
 });
 
 // src/parse/dockerfile.ts
+import { createRequire as createRequire2 } from "node:module";
+function dockerfileParser() {
+  parser ??= (typeof __require === "function" ? require_main() : createRequire2(import.meta.url)("dockerfile-ast")).DockerfileParser;
+  return parser;
+}
 function execForm(args) {
   const s = args.trim();
   if (!s.startsWith("[")) return null;
@@ -44240,7 +44248,7 @@ function node(ins, lines) {
 }
 function parseDockerfile(text) {
   const lines = new LineIndex(text);
-  const df = import_dockerfile_ast.DockerfileParser.parse(text);
+  const df = dockerfileParser().parse(text);
   const escape = df.getEscapeCharacter();
   const instructions = [];
   let error2 = null;
@@ -44286,11 +44294,10 @@ function heredocsOf(ins) {
   const get = ins.getHeredocs;
   return get ? get.call(ins) : [];
 }
-var import_dockerfile_ast, KEYWORDS2, JSON_FORM, LineIndex;
+var parser, KEYWORDS2, JSON_FORM, LineIndex;
 var init_dockerfile2 = __esm({
   "src/parse/dockerfile.ts"() {
     "use strict";
-    import_dockerfile_ast = __toESM(require_main(), 1);
     KEYWORDS2 = /* @__PURE__ */ new Set([
       "ADD",
       "ARG",

@@ -1,7 +1,8 @@
-// Bundles the CLI and the API with esbuild (one file each, for start-up time), with --dist the
-// GitHub Action into dist/ (committed), and with --types emits the API's declarations with tsc.
+// Bundles the CLI, the API and the worker thread with esbuild (for start-up time: what a run
+// does not use is never loaded), with --dist the GitHub Action into one file in dist/
+// (committed), and with --types emits the API's declarations with tsc.
 import { build } from "esbuild";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,9 +55,26 @@ if (process.argv.includes("--check-dist")) {
   process.exit(0);
 }
 if (process.argv.includes("--dist") && existsSync(path.join(root, action.in))) entries.push(action);
-await Promise.all(
-  entries.map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out, splitting: false })),
-);
+// The CLI, the API, the worker and the corpus script are built together with code splitting:
+// what they share, and what the CLI only imports when needed (formatters, --fix, js-yaml…),
+// goes to build/chunk-*.js, so that a one-file run parses and initialises only what it uses.
+// Chunks of earlier builds are removed afterwards (not before: tests run the CLI meanwhile).
+const built = await build({
+  ...common,
+  entryPoints: Object.fromEntries(
+    entries.filter((e) => e !== action).map((e) => [path.basename(e.out, ".js"), e.in]),
+  ),
+  outdir: path.join(root, "build"),
+  splitting: true,
+  chunkNames: "chunk-[name]-[hash]",
+  metafile: true,
+});
+const fresh = new Set(Object.keys(built.metafile.outputs).map((f) => path.resolve(root, f)));
+for (const f of readdirSync(path.join(root, "build")))
+  if (/^chunk-.*\.js$/.test(f) && !fresh.has(path.join(root, "build", f)))
+    rmSync(path.join(root, "build", f));
+if (entries.includes(action))
+  await build({ ...common, entryPoints: [action.in], outfile: action.out, splitting: false });
 if (process.argv.includes("--types")) {
   execFileSync(
     process.execPath,

@@ -15,7 +15,8 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { createRequire } from "node:module";
+import type { Worker } from "node:worker_threads";
 import { parseDocument } from "yaml";
 import {
   buildService,
@@ -337,6 +338,10 @@ class Pool {
   private closing = false;
 
   constructor(url: URL, size: number) {
+    // Loaded only for a run that uses it: a one-file run's start-up does not pay for it.
+    const { Worker } = createRequire(import.meta.url)(
+      "node:worker_threads",
+    ) as typeof import("node:worker_threads");
     this.workers = Array.from({ length: size }, () => {
       const w = new Worker(url, {
         resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 16 },

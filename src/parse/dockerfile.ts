@@ -7,8 +7,26 @@
  * unterminated heredoc, invalid escape directive). Positions are UTF-16 offsets into the
  * text as read.
  */
-import { DockerfileParser, type Instruction, type Onbuild } from "dockerfile-ast";
+import { createRequire } from "node:module";
+import type { DockerfileParser, Instruction, Onbuild } from "dockerfile-ast";
 import type { Span } from "../types.js";
+
+let parser: typeof DockerfileParser | undefined;
+
+/**
+ * dockerfile-ast, loaded when the first Dockerfile is parsed: initialising it (and the
+ * language-server types it loads) took about 4 ms of every run's start-up. In the bundles a
+ * plain `require`, which esbuild bundles and initialises on the first call; from the
+ * TypeScript sources (tests), through createRequire.
+ */
+function dockerfileParser(): typeof DockerfileParser {
+  parser ??= (
+    (typeof require === "function"
+      ? require("dockerfile-ast")
+      : createRequire(import.meta.url)("dockerfile-ast")) as typeof import("dockerfile-ast")
+  ).DockerfileParser;
+  return parser;
+}
 
 export interface DockerInstructionNode {
   /** Upper-case keyword (`CMD`). */
@@ -129,7 +147,7 @@ function node(ins: Instruction, lines: LineIndex): DockerInstructionNode {
 
 export function parseDockerfile(text: string): ParsedDockerfile {
   const lines = new LineIndex(text);
-  const df = DockerfileParser.parse(text);
+  const df = dockerfileParser().parse(text);
   const escape = df.getEscapeCharacter();
   const instructions: DockerInstructionNode[] = [];
   let error: DockerParseError | null = null;
