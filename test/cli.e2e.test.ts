@@ -2,7 +2,7 @@
  * End to end: the real `drainlint` binary (bin/drainlint.js → build/cli.js, built by
  * `npm test`), spawned as a user runs it. Exit codes 0/1/2 exactly as SPEC §5 says.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -240,6 +240,16 @@ describe("drainlint binary", () => {
     const bad = run(["--explain", "readyness-probe-missing"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('did you mean "readiness-probe-missing"');
+  });
+
+  it("stops quietly when its reader closes the pipe early (`drainlint k8s/ | head`)", async () => {
+    const child = spawn(process.execPath, [BIN, "fixtures", "-f", "sarif"], { cwd: ROOT });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(stderr).toBe("");
+    expect(code).toBe(1); // the findings' exit code, as if the whole report had been read
   });
 
   it("lints the bundled fixtures (the README quick start) with findings", () => {
