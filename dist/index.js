@@ -38189,6 +38189,13 @@ function defaultJobs(size) {
   if (size < MIN_SIZE_FOR_WORKERS) return 0;
   return Math.max(1, Math.min(availableParallelism(), 4));
 }
+function tuneJit() {
+  if (jitTuned) return;
+  jitTuned = true;
+  const v8 = createRequire(import.meta.url)("node:v8");
+  v8.setFlagsFromString("--interrupt-budget=200000");
+  v8.setFlagsFromString("--max-inlined-bytecode-size-cumulative=300");
+}
 function isOutOfMemory(e) {
   return e.code === "ERR_WORKER_OUT_OF_MEMORY";
 }
@@ -38274,7 +38281,7 @@ async function lintChunked(sources, settings, opts, run = {}) {
     await pool?.close();
   }
 }
-var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE, PLAIN_KIND, valueReader, workerFile, WORKER_HEAP_MB, MIN_SIZE_FOR_WORKERS, MIN_SIZE_FOR_CHUNKS, Pool, EarlyWorkers;
+var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE, PLAIN_KIND, valueReader, workerFile, WORKER_HEAP_MB, MIN_SIZE_FOR_WORKERS, MIN_SIZE_FOR_CHUNKS, Pool, jitTuned, EarlyWorkers;
 var init_workers = __esm({
   "src/engine/workers.ts"() {
     "use strict";
@@ -38349,11 +38356,14 @@ var init_workers = __esm({
         await Promise.all(this.workers.map((w) => w.terminate()));
       }
     };
+    jitTuned = false;
     EarlyWorkers = class {
-      constructor(jobs) {
+      constructor(jobs, tune = false) {
         this.jobs = jobs;
+        this.tune = tune;
       }
       jobs;
+      tune;
       size = 0;
       pool = null;
       /** Counts a file read. */
@@ -38363,7 +38373,9 @@ var init_workers = __esm({
         const jobs = this.jobs ?? defaultJobs(this.size);
         const enough = this.jobs === void 0 ? jobs > 0 : this.size >= jobs * CHUNK_SIZE;
         const url = enough ? workerUrl() : null;
-        if (url) this.pool = new Pool(url, jobs);
+        if (!url) return;
+        if (this.tune) tuneJit();
+        this.pool = new Pool(url, jobs);
       }
       /** Stops the workers of a run that ends before lintChunked takes them. */
       async close() {
@@ -44429,7 +44441,7 @@ async function lint(options = {}) {
       sources.push(unreadableSource(null, options.stdinFilename ?? "<stdin>", kind, e));
     }
   }
-  const early = new EarlyWorkers(options.jobs);
+  const early = new EarlyWorkers(options.jobs, options.tuneJit);
   try {
     for (const f of found.files) {
       try {

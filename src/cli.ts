@@ -301,6 +301,7 @@ async function runUnsafe(argv: string[], io: CliIO): Promise<number> {
     config: config ?? false,
     reportUnusedDisable: Boolean(values["report-unused-disable"]),
     jobs: jobsFlag === undefined ? undefined : Number(jobsFlag),
+    tuneJit: true,
     onProgress: progress.update,
   });
   progress.end();

@@ -123,6 +123,12 @@ export interface LintOptions {
   jobs?: number;
   /** Called as files are linted (for a progress display). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * When worker threads start, tune V8's optimising compiler for this process (see
+   * `tuneJit` in src/engine/workers.ts). The CLI, which owns its process, asks for it; a
+   * library call never changes its host's V8 flags unasked.
+   */
+  tuneJit?: boolean;
 }
 
 /** `partial` (flags, API settings) over the defaults. */
@@ -167,7 +173,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   }
   // Workers for a big run start as soon as enough text is read, and load their code while
   // the rest is read.
-  const early = new EarlyWorkers(options.jobs);
+  const early = new EarlyWorkers(options.jobs, options.tuneJit);
   try {
     for (const f of found.files) {
       try {
