@@ -156,13 +156,19 @@ export class Discoverer {
     else this.result.files.push({ path: abs, kind: fileKindOf(abs) ?? "yaml", explicit: true });
   }
 
-  private walk(dir: string): void {
-    let real: string;
-    try {
-      real = fs.realpathSync(dir);
-    } catch {
-      return;
-    }
+  /**
+   * `real`: the directory's real path when it is known without asking the file system (a
+   * directory entered by its own name, not through a symbolic link, below a directory whose
+   * real path is known): 3,689 realpath calls were a third of discovering the 50 MB
+   * benchmark corpus.
+   */
+  private walk(dir: string, real?: string): void {
+    if (real === undefined)
+      try {
+        real = fs.realpathSync.native(dir);
+      } catch {
+        return;
+      }
     if (this.visitedDirs.has(real)) {
       this.result.notices.push({
         path: dir,
@@ -200,7 +206,7 @@ export class Discoverer {
       if (isDir) {
         if (SKIP_DIRS.has(e.name)) continue;
         if (matchers.length && isIgnored(matchers, abs, true)) continue;
-        this.walk(abs);
+        this.walk(abs, e.isSymbolicLink() ? undefined : path.join(real, e.name));
       } else if (isFile) {
         const kind = fileKindOf(e.name);
         if (!kind) continue;
