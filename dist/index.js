@@ -32826,13 +32826,19 @@ var init_discover = __esm({
         if (st.isDirectory()) this.walk(abs);
         else this.result.files.push({ path: abs, kind: fileKindOf(abs) ?? "yaml", explicit: true });
       }
-      walk(dir) {
-        let real;
-        try {
-          real = fs3.realpathSync(dir);
-        } catch {
-          return;
-        }
+      /**
+       * `real`: the directory's real path when it is known without asking the file system (a
+       * directory entered by its own name, not through a symbolic link, below a directory whose
+       * real path is known): 3,689 realpath calls were a third of discovering the 50 MB
+       * benchmark corpus.
+       */
+      walk(dir, real) {
+        if (real === void 0)
+          try {
+            real = fs3.realpathSync.native(dir);
+          } catch {
+            return;
+          }
         if (this.visitedDirs.has(real)) {
           this.result.notices.push({
             path: dir,
@@ -32870,7 +32876,7 @@ var init_discover = __esm({
           if (isDir) {
             if (SKIP_DIRS.has(e.name)) continue;
             if (matchers.length && isIgnored(matchers, abs, true)) continue;
-            this.walk(abs);
+            this.walk(abs, e.isSymbolicLink() ? void 0 : path2.join(real, e.name));
           } else if (isFile2) {
             const kind = fileKindOf(e.name);
             if (!kind) continue;
