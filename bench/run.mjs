@@ -247,7 +247,7 @@ for (const size of sizes) {
     if (size === "10mb") profile(c.dir);
     continue;
   }
-  const runs = Number(runsOverride ?? (size === "50mb" ? 3 : 5));
+  const runs = Number(runsOverride ?? 5);
   results.corpora.push(benchCorpus(`generated ${size}`, c.dir, runs, size === "50mb"));
 }
 if (!flag("--cpu-prof")) {
