@@ -38239,8 +38239,7 @@ async function lintChunked(sources, settings, opts, run = {}) {
     return result;
   }
   const jobs = run.jobs ?? defaultJobs(size);
-  const url = jobs > 0 ? workerUrl() : null;
-  let pool = run.early?.pool ?? (url ? new Pool(url, Math.min(jobs, chunks.length)) : null);
+  let pool = (run.early ?? new EarlyWorkers(run.jobs)).start(Math.min(jobs, chunks.length));
   const answer = async (requests, onReply, link) => {
     if (pool) {
       try {
@@ -38377,11 +38376,15 @@ var init_workers = __esm({
         this.size += source.text.length;
         if (this.pool || this.jobs === 0) return;
         const jobs = this.jobs ?? defaultJobs(this.size);
-        const enough = this.jobs === void 0 ? jobs > 0 : this.size >= jobs * CHUNK_SIZE;
-        const url = enough ? workerUrl() : null;
-        if (!url) return;
+        if (this.jobs === void 0 ? jobs > 0 : this.size >= jobs * CHUNK_SIZE) this.start(jobs);
+      }
+      /** The pool started during the reading, or one of `jobs` workers started now (none: 0). */
+      start(jobs) {
+        if (this.pool || jobs === 0) return this.pool;
+        const url = workerUrl();
+        if (!url) return null;
         if (this.tune) tuneJit();
-        this.pool = new Pool(url, jobs);
+        return this.pool = new Pool(url, jobs);
       }
       /** Stops the workers of a run that ends before lintChunked takes them. */
       async close() {

@@ -424,7 +424,9 @@ function tuneJit(): void {
 /**
  * Starts the worker threads while the files are still being read (lint.ts), as soon as the
  * text read so far is enough for them (at once when --jobs asks for them), so that they load
- * and compile their code meanwhile instead of after the reading.
+ * and compile their code meanwhile instead of after the reading. Every pool is started here
+ * (lintChunked asks for one when none was started during the reading), so every pool is
+ * tuned alike.
  */
 export class EarlyWorkers {
   private size = 0;
@@ -441,11 +443,16 @@ export class EarlyWorkers {
     if (this.pool || this.jobs === 0) return;
     const jobs = this.jobs ?? defaultJobs(this.size);
     // --jobs N: once there are N chunks' worth of text (fewer chunks would not need them).
-    const enough = this.jobs === undefined ? jobs > 0 : this.size >= jobs * CHUNK_SIZE;
-    const url = enough ? workerUrl() : null;
-    if (!url) return;
+    if (this.jobs === undefined ? jobs > 0 : this.size >= jobs * CHUNK_SIZE) this.start(jobs);
+  }
+
+  /** The pool started during the reading, or one of `jobs` workers started now (none: 0). */
+  start(jobs: number): Pool | null {
+    if (this.pool || jobs === 0) return this.pool;
+    const url = workerUrl();
+    if (!url) return null;
     if (this.tune) tuneJit();
-    this.pool = new Pool(url, jobs);
+    return (this.pool = new Pool(url, jobs));
   }
 
   /** Stops the workers of a run that ends before lintChunked takes them. */
@@ -505,8 +512,7 @@ export async function lintChunked(
     return result;
   }
   const jobs = run.jobs ?? defaultJobs(size);
-  const url = jobs > 0 ? workerUrl() : null;
-  let pool = run.early?.pool ?? (url ? new Pool(url, Math.min(jobs, chunks.length)) : null);
+  let pool = (run.early ?? new EarlyWorkers(run.jobs)).start(Math.min(jobs, chunks.length));
   /** Lints chunks on the pool, or in this thread (from then on) if a worker ran out. */
   const answer = async (
     requests: ChunkRequest[],
