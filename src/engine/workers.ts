@@ -197,9 +197,9 @@ export function linkCandidates(sources: SourceFile[]): LinkCandidate[] {
     if (source.problem || source.kind === "dockerfile") continue;
     if (!LINK_CANDIDATE.test(source.text)) continue;
     if (isNonKubernetesJson(source)) continue;
-    if (TEMPLATE_RE.test(source.text) && source.path && chartRootOf(source.path)) continue;
-    const text = maskHelmDryRun(source.text) ?? source.text;
     const templated = TEMPLATE_RE.test(source.text);
+    if (templated && source.path && chartRootOf(source.path)) continue;
+    const text = maskHelmDryRun(source.text) ?? source.text;
     for (const part of text.split(DOC_MARKER)) if (mayLink(part)) out.push({ part, templated });
   }
   return out;
