@@ -54,16 +54,14 @@ if (process.argv.includes("--check-dist")) {
   process.stdout.write(`${action.out} is up to date\n`);
   process.exit(0);
 }
-if (process.argv.includes("--dist") && existsSync(path.join(root, action.in))) entries.push(action);
+const buildAction = process.argv.includes("--dist") && existsSync(path.join(root, action.in));
 // The CLI, the API, the worker and the corpus script are built together with code splitting:
 // what they share, and what the CLI only imports when needed (formatters, --fix, js-yaml…),
 // goes to build/chunk-*.js, so that a one-file run parses and initialises only what it uses.
 // Chunks of earlier builds are removed afterwards (not before: tests run the CLI meanwhile).
 const built = await build({
   ...common,
-  entryPoints: Object.fromEntries(
-    entries.filter((e) => e !== action).map((e) => [path.basename(e.out, ".js"), e.in]),
-  ),
+  entryPoints: Object.fromEntries(entries.map((e) => [path.basename(e.out, ".js"), e.in])),
   outdir: path.join(root, "build"),
   splitting: true,
   chunkNames: "chunk-[name]-[hash]",
@@ -73,7 +71,7 @@ const fresh = new Set(Object.keys(built.metafile.outputs).map((f) => path.resolv
 for (const f of readdirSync(path.join(root, "build")))
   if (/^chunk-.*\.js$/.test(f) && !fresh.has(path.join(root, "build", f)))
     rmSync(path.join(root, "build", f));
-if (entries.includes(action))
+if (buildAction)
   await build({ ...common, entryPoints: [action.in], outfile: action.out, splitting: false });
 if (process.argv.includes("--types")) {
   execFileSync(
