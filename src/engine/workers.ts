@@ -430,7 +430,7 @@ function tuneJit(): void {
  */
 export class EarlyWorkers {
   private size = 0;
-  pool: Pool | null = null;
+  private pool: Pool | null = null;
 
   constructor(
     private readonly jobs: number | undefined,
