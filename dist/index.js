@@ -38286,7 +38286,7 @@ async function lintChunked(sources, settings, opts, run = {}) {
     await pool?.close();
   }
 }
-var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE, PLAIN_KIND, valueReader, workerFile, WORKER_HEAP_MB, MIN_SIZE_FOR_WORKERS, MIN_SIZE_FOR_CHUNKS, Pool, jitTuned, EarlyWorkers;
+var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE, PLAIN_KIND, valueReader, workerFile, WORKER_HEAP_MB, MIN_SIZE_FOR_WORKERS, MIN_SIZE_FOR_CHUNKS, IN_FLIGHT, Pool, jitTuned, EarlyWorkers;
 var init_workers = __esm({
   "src/engine/workers.ts"() {
     "use strict";
@@ -38301,6 +38301,7 @@ var init_workers = __esm({
     WORKER_HEAP_MB = Number(process.env.DRAINLINT_WORKER_HEAP_MB) || 128;
     MIN_SIZE_FOR_WORKERS = 16 << 20;
     MIN_SIZE_FOR_CHUNKS = 4 << 20;
+    IN_FLIGHT = 2;
     Pool = class {
       workers;
       /** Why a worker stopped, between runs or during one (then the next run fails at once). */
@@ -38328,12 +38329,16 @@ var init_workers = __esm({
         let next = 0;
         const detach = [];
         const one = (worker) => new Promise((resolve, reject) => {
+          let pending = 0;
           const send = () => {
-            if (next >= requests.length) return resolve();
-            worker.postMessage(requests[next++]);
+            if (next < requests.length) {
+              worker.postMessage(requests[next++]);
+              pending++;
+            } else if (pending === 0) resolve();
           };
           const onMessage = (reply) => {
             if (reply.error) return reject(new Error(reply.error));
+            pending--;
             replies[reply.id] = reply;
             onReply(reply.id);
             send();
@@ -38343,7 +38348,7 @@ var init_workers = __esm({
           detach.push(
             () => worker.off("message", onMessage).off("error", reject).off("exit", onExit)
           );
-          send();
+          for (let i = 0; i < IN_FLIGHT; i++) send();
         });
         try {
           await Promise.all(this.workers.map(one));

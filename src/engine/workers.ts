@@ -325,7 +325,14 @@ export function defaultJobs(size: number): number {
 }
 
 /**
- * Worker threads that answer requests: each is sent the next one as soon as it replies.
+ * Requests each worker thread holds at a time: while it lints one, the next waits in its
+ * queue, so it never waits for this thread to read its reply and send more.
+ */
+const IN_FLIGHT = 2;
+
+/**
+ * Worker threads that answer requests: each is sent IN_FLIGHT of them, and one more each
+ * time it replies.
  * Even one worker helps: this thread keeps only the sources and the results, and a worker's
  * heap is capped (a chunk needs far less), so garbage cannot pile up to hundreds of
  * megabytes before V8 collects it. When a chunk outgrows the cap, the pool is closed and
@@ -362,12 +369,16 @@ class Pool {
     const detach: (() => void)[] = [];
     const one = (worker: Worker) =>
       new Promise<void>((resolve, reject) => {
+        let pending = 0;
         const send = () => {
-          if (next >= requests.length) return resolve();
-          worker.postMessage(requests[next++]);
+          if (next < requests.length) {
+            worker.postMessage(requests[next++]);
+            pending++;
+          } else if (pending === 0) resolve();
         };
         const onMessage = (reply: ChunkReply) => {
           if (reply.error) return reject(new Error(reply.error));
+          pending--;
           replies[reply.id] = reply;
           onReply(reply.id);
           send();
@@ -378,7 +389,7 @@ class Pool {
         detach.push(() =>
           worker.off("message", onMessage).off("error", reject).off("exit", onExit),
         );
-        send();
+        for (let i = 0; i < IN_FLIGHT; i++) send();
       });
     try {
       await Promise.all(this.workers.map(one));
