@@ -4,7 +4,8 @@
 // process (drainlint with its default --jobs, and on 50 MB with 1 and 2 worker threads and
 // confined to one core, and the floor in 1 and 2 worker threads and on one core too: what
 // threads and cores can give on this machine).
-// Prints medians, min–max, drainlint / floor, documents/s, MB/s and peak memory,
+// Prints medians, min–max, drainlint / floor, documents/s, MB/s and peak memory, the
+// speed-ups from threads and cores (each the median of per-round ratios of adjacent runs),
 // then the same for ../shared/corpus/real when present, then start-up against `node -e 0`.
 // Writes the figures to bench/out/results.json.
 //
@@ -76,6 +77,16 @@ const median = (xs) => {
 };
 const fmt = (x, d = 2) => x.toFixed(d);
 
+/**
+ * How many times faster `fast` ran than `slow`: the median over the rounds of each round's
+ * ratio (the two runs of a round are made one after the other); null when not measured.
+ */
+function pairedSpeedup(samples, slow, fast) {
+  if (!samples[slow] || !samples[fast]) return null;
+  const rounds = samples[slow].map((m, i) => m.wall / samples[fast][i].wall);
+  return { speedup: median(rounds), rounds };
+}
+
 function benchCorpus(label, dir, runs, withJobs2) {
   const lintArgs = (jobs) => [
     dir,
@@ -91,6 +102,14 @@ function benchCorpus(label, dir, runs, withJobs2) {
     read: () => measure(path.join(root, "bench/floor.mjs"), ["read", dir]),
     floor: () => measure(path.join(root, "bench/floor.mjs"), ["parse", dir]),
     drainlint: () => measure(cli, lintArgs(null)),
+    // SPEC §9: on one core (default --jobs: one worker thread) against two (the default
+    // drainlint row just before: two worker threads). --jobs 1 on two cores is not a
+    // one-core run: V8 compiles and collects garbage on the other core meanwhile. Each speed-up
+    // is the median of one ratio per round between two runs made one right after the other,
+    // so that the machine's slower and faster minutes weigh on both sides of each ratio.
+    ...(withJobs2 && canPin
+      ? { "drainlint 1core": () => measure(cli, lintArgs(null), { oneCore: true }) }
+      : {}),
     ...(withJobs2
       ? {
           "drainlint -j1": () => measure(cli, lintArgs(1)),
@@ -100,12 +119,8 @@ function benchCorpus(label, dir, runs, withJobs2) {
             measure(path.join(root, "bench/floor.mjs"), ["parse-threads", "1", dir]),
           "floor -j2": () =>
             measure(path.join(root, "bench/floor.mjs"), ["parse-threads", "2", dir]),
-          // SPEC §9: on one core (default --jobs: one worker thread) against two (the
-          // default drainlint row: two worker threads). --jobs 1 on two cores is not a
-          // one-core run: V8 compiles and collects garbage on the other core meanwhile.
           ...(canPin
             ? {
-                "drainlint 1core": () => measure(cli, lintArgs(null), { oneCore: true }),
                 "floor 1core": () =>
                   measure(path.join(root, "bench/floor.mjs"), ["parse-threads", "1", dir], {
                     oneCore: true,
@@ -151,13 +166,24 @@ function benchCorpus(label, dir, runs, withJobs2) {
     rows,
     ratio: lint / floor,
     cpuRatio: rows.drainlint.cpu / rows.floor.cpu,
-    speedup: withJobs2 ? rows["drainlint -j1"].median / rows["drainlint -j2"].median : null,
-    floorSpeedup: withJobs2 ? rows["floor -j1"].median / rows["floor -j2"].median : null,
-    coreSpeedup: rows["drainlint 1core"] ? rows["drainlint 1core"].median / lint : null,
-    floorCoreSpeedup: rows["floor 1core"]
-      ? rows["floor 1core"].median / rows["floor -j2"].median
-      : null,
+    speedup: null,
+    floorSpeedup: null,
+    coreSpeedup: null,
+    floorCoreSpeedup: null,
+    /** Each speed-up's ratio in each round. */
+    rounds: {},
   };
+  for (const [key, slow, fast] of [
+    ["speedup", "drainlint -j1", "drainlint -j2"],
+    ["floorSpeedup", "floor -j1", "floor -j2"],
+    ["coreSpeedup", "drainlint 1core", "drainlint"],
+    ["floorCoreSpeedup", "floor 1core", "floor -j2"],
+  ]) {
+    const paired = pairedSpeedup(samples, slow, fast);
+    if (!paired) continue;
+    result[key] = paired.speedup;
+    result.rounds[key] = paired.rounds;
+  }
   console.log(
     `\n${label}: ${stats.files} files, ${fmt(mb, 1)} MB, ${stats.documents} documents (${runs} rounds)`,
   );
@@ -179,6 +205,8 @@ function benchCorpus(label, dir, runs, withJobs2) {
     console.log(
       `  2 cores over 1 core (default --jobs): ${fmt(result.coreSpeedup)}× (the floor's own: ${fmt(result.floorCoreSpeedup)}×)`,
     );
+  for (const [key, rounds] of Object.entries(result.rounds))
+    console.log(`    ${key}, round by round: ${rounds.map((x) => fmt(x)).join(" ")}`);
   return result;
 }
 
