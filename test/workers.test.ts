@@ -163,15 +163,11 @@ spec:
   base: &base { app: shop-web }
   selector: { <<: *base, tier: web }
 `;
-    const sources = [source(tagged, "a.yaml"), source(merged, "b.yaml")];
-    let exact: unknown;
-    lintSources(sources, resolveSettings(), { onLinked: (l) => (exact = l) });
-    const predicted = await predictLinks(sources);
+    const predicted = await expectExact([source(tagged, "a.yaml"), source(merged, "b.yaml")]);
     expect(predicted.services.map((s) => [s.name, s.selector])).toEqual([
       ["shop-web", { app: "shop-web" }],
       ["merged", { app: "shop-web", tier: "web" }],
     ]);
-    expect(predicted).toEqual(exact);
   });
 });
 
