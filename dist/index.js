@@ -38250,6 +38250,7 @@ async function lintChunked(sources, settings, opts, run = {}) {
         pool = null;
       }
     }
+    done = 0;
     return requests.map((req) => {
       const reply = lintChunk({ ...req, opts: { ...req.opts, link } });
       onReply(req.id);

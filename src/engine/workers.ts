@@ -539,6 +539,7 @@ export async function lintChunked(
         pool = null;
       }
     }
+    done = 0; // every chunk is linted again here, including those a worker had answered
     return requests.map((req) => {
       // In this thread, chunks are given the links the pool's workers hold.
       const reply = lintChunk({ ...req, opts: { ...req.opts, link } });
