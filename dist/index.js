@@ -33498,6 +33498,7 @@ var init_prefilter = __esm({
 
 // src/parse/yaml.ts
 function maskHelmDryRun(text) {
+  if (!text.includes("MANIFEST:")) return null;
   if (!/^MANIFEST:[ \t]*\r?$/m.test(text) || !/^NAME:[ \t]/m.test(text)) return null;
   const lines = text.split(/(?<=\n)/);
   let inYaml = false;
@@ -38116,9 +38117,9 @@ function linkCandidates(sources) {
   const out = [];
   for (const source of sources) {
     if (source.problem || source.kind === "dockerfile") continue;
-    if (!LINK_CANDIDATE.test(source.text)) continue;
+    if (!LINK_WORDS.some((w) => source.text.includes(w))) continue;
     if (isNonKubernetesJson(source)) continue;
-    const templated = TEMPLATE_RE.test(source.text);
+    const templated = firstTemplate(source.text) !== null;
     if (templated && source.path && chartRootOf(source.path)) continue;
     const text = maskHelmDryRun(source.text) ?? source.text;
     for (const part of text.split(DOC_MARKER2)) if (mayLink(part)) out.push({ part, templated });
@@ -38287,7 +38288,7 @@ async function lintChunked(sources, settings, opts, run = {}) {
     await pool?.close();
   }
 }
-var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE, PLAIN_KIND, valueReader, workerFile, WORKER_HEAP_MB, MIN_SIZE_FOR_WORKERS, MIN_SIZE_FOR_CHUNKS, IN_FLIGHT, Pool, jitTuned, EarlyWorkers;
+var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE, LINK_WORDS, PLAIN_KIND, valueReader, workerFile, WORKER_HEAP_MB, MIN_SIZE_FOR_WORKERS, MIN_SIZE_FOR_CHUNKS, IN_FLIGHT, Pool, jitTuned, EarlyWorkers;
 var init_workers = __esm({
   "src/engine/workers.ts"() {
     "use strict";
@@ -38298,6 +38299,7 @@ var init_workers = __esm({
     CHUNK_SIZE = 128 << 10;
     DOC_MARKER2 = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;
     LINK_CANDIDATE = /Service(?!Account|Monitor)|workloadRef|\\/;
+    LINK_WORDS = ["Service", "workloadRef", "\\"];
     PLAIN_KIND = /^kind:[ \t]+([A-Za-z][\w.-]*)[ \t]*(?:#.*)?\r?$/m;
     WORKER_HEAP_MB = Number(process.env.DRAINLINT_WORKER_HEAP_MB) || 128;
     MIN_SIZE_FOR_WORKERS = 16 << 20;
@@ -44492,6 +44494,9 @@ function chartRootOf(file) {
   if (idx <= 0) return null;
   return parts.slice(0, idx).join(path6.sep) || path6.sep;
 }
+function firstTemplate(text) {
+  return text.includes("{{") ? TEMPLATE_RE.exec(text) : null;
+}
 function isNonKubernetesJson(source) {
   return source.kind === "json" && !/"kind"\s*:/.test(source.text);
 }
@@ -44577,7 +44582,7 @@ function lintSources(sources, settings, opts = {}) {
       continue;
     }
     if (isNonKubernetesJson(source)) continue;
-    const tmpl = TEMPLATE_RE.exec(source.text);
+    const tmpl = firstTemplate(source.text);
     const chartRoot = source.path ? chartRootOf(source.path) : null;
     if (tmpl && chartRoot) {
       const g = charts.get(chartRoot) ?? { root: chartRoot, templates: [] };

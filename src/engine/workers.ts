@@ -35,7 +35,7 @@ import {
   compareFindings,
   isNonKubernetesJson,
   lintSources,
-  TEMPLATE_RE,
+  firstTemplate,
   type LinkData,
   type LintResult,
   type LintSourcesOptions,
@@ -171,6 +171,8 @@ function cut(sources: SourceFile[], size: number): SourceFile[][] {
 const DOC_MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/m;
 /** Text that could spell a Service kind or a workloadRef (escapes could spell anything). */
 const LINK_CANDIDATE = /Service(?!Account|Monitor)|workloadRef|\\/;
+/** Words without which no text matches LINK_CANDIDATE. */
+const LINK_WORDS = ["Service", "workloadRef", "\\"];
 /** A top-level `kind` written as a plain word: then only its words can make it a Service. */
 const PLAIN_KIND = /^kind:[ \t]+([A-Za-z][\w.-]*)[ \t]*(?:#.*)?\r?$/m;
 
@@ -195,9 +197,10 @@ export function linkCandidates(sources: SourceFile[]): LinkCandidate[] {
   const out: LinkCandidate[] = [];
   for (const source of sources) {
     if (source.problem || source.kind === "dockerfile") continue;
-    if (!LINK_CANDIDATE.test(source.text)) continue;
+    // The words first (`includes` is twice as fast as the pattern), then each document.
+    if (!LINK_WORDS.some((w) => source.text.includes(w))) continue;
     if (isNonKubernetesJson(source)) continue;
-    const templated = TEMPLATE_RE.test(source.text);
+    const templated = firstTemplate(source.text) !== null;
     if (templated && source.path && chartRootOf(source.path)) continue;
     const text = maskHelmDryRun(source.text) ?? source.text;
     for (const part of text.split(DOC_MARKER)) if (mayLink(part)) out.push({ part, templated });
