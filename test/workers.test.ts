@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discover } from "../src/discover.js";
 import { lintSources, resolveSettings } from "../src/engine/lint.js";
@@ -243,6 +244,28 @@ describe("worker threads through the CLI", () => {
     expect(two).toBe(one);
     // Workers whose heap is too small for a chunk: the run goes on in the main thread.
     expect(run(2, { DRAINLINT_WORKER_HEAP_MB: "4" })).toBe(one);
+  });
+
+  it("predicts the links while reading, in the workers, exactly: no second pass", async () => {
+    // The bundled API (src/engine/lint.ts reads the files; workers.ts's StreamedPrediction
+    // sends the candidates to the workers in batches). A prediction that missed, or whose
+    // batches came back out of order, would mean a second pass: the progress would start over.
+    const { lint } = (await import(
+      pathToFileURL(path.join(ROOT, "build/index.js")).href
+    )) as typeof import("../src/index.js");
+    const seen: number[] = [];
+    const result = await lint({
+      paths: ["."],
+      cwd: dir,
+      jobs: 2,
+      onProgress: (done) => seen.push(done),
+    });
+    const services = result.units.filter((u) => u.object?.kind === "Service").length;
+    expect(services).toBeGreaterThan(200); // 73 KB of candidates: two batches
+    expect(seen.length).toBeGreaterThan(10);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.at(-1)).toBe(result.sources.length);
+    expect(JSON.stringify(result.findings)).toBe(JSON.stringify(JSON.parse(run(0)).findings));
   });
 
   it("stops the workers it started while reading when the run is one chunk after all", () => {

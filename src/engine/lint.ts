@@ -156,30 +156,36 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   });
   if (found.missing.length)
     throw new UsageError(`no such file or directory: ${found.missing.join(", ")}`);
+  // Workers for a big run start as soon as enough text is read, and load their code (then
+  // predict the run's links) while the rest is read.
+  const early = new EarlyWorkers(
+    options.jobs,
+    options.tuneJit,
+    found.files.length + (paths.includes("-") ? 1 : 0),
+  );
+  const take = (source: SourceFile) => {
+    sources.push(source);
+    early.add(source);
+  };
   for (const n of found.notices)
     notices.push({ file: displayPathOf(n.path, cwd), message: n.message });
-  if (paths.includes("-")) {
-    const buf =
-      typeof options.stdin === "string"
-        ? Buffer.from(options.stdin)
-        : (options.stdin ?? Buffer.alloc(0));
-    const kind = (options.stdinFilename && fileKindOf(options.stdinFilename)) || "yaml";
-    try {
-      sources.push(stdinSource(buf, options.stdinFilename, kind));
-    } catch (e) {
-      if (!(e instanceof ReadError)) throw e;
-      sources.push(unreadableSource(null, options.stdinFilename ?? "<stdin>", kind, e));
-    }
-  }
-  // Workers for a big run start as soon as enough text is read, and load their code while
-  // the rest is read.
-  const early = new EarlyWorkers(options.jobs, options.tuneJit);
   try {
+    if (paths.includes("-")) {
+      const buf =
+        typeof options.stdin === "string"
+          ? Buffer.from(options.stdin)
+          : (options.stdin ?? Buffer.alloc(0));
+      const kind = (options.stdinFilename && fileKindOf(options.stdinFilename)) || "yaml";
+      try {
+        take(stdinSource(buf, options.stdinFilename, kind));
+      } catch (e) {
+        if (!(e instanceof ReadError)) throw e;
+        take(unreadableSource(null, options.stdinFilename ?? "<stdin>", kind, e));
+      }
+    }
     for (const f of found.files) {
       try {
-        const source = readSource(f.path, f.kind, cwd);
-        sources.push(source);
-        early.add(source);
+        take(readSource(f.path, f.kind, cwd));
       } catch (e) {
         if (!(e instanceof ReadError)) throw e;
         // Content that is not text is a finding (kubectl would reject the file too), except
@@ -188,7 +194,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
         // unknown.
         if (e.reason === "io" || (e.reason === "binary" && !f.explicit))
           notices.push({ file: displayPathOf(f.path, cwd), message: `${e.message}, skipped` });
-        else sources.push(unreadableSource(f.path, displayPathOf(f.path, cwd), f.kind, e));
+        else take(unreadableSource(f.path, displayPathOf(f.path, cwd), f.kind, e));
       }
     }
   } catch (e) {

@@ -1,7 +1,8 @@
 /**
  * A worker thread of src/engine/workers.ts (bundled to build/worker.js): answers the
- * requests it is sent, one at a time: lints a chunk and replies with the results and the
- * Services it found, or keeps the run's links for the chunks that follow.
+ * requests it is sent, in order: reads the links of candidate documents (js-yaml, loaded on
+ * the first such request), lints a chunk and replies with the results and the Services it
+ * found, or keeps the run's links for the chunks that follow.
  */
 import { parentPort } from "node:worker_threads";
 import { handleRequest, type WorkerRequest } from "./workers.js";
@@ -12,12 +13,22 @@ import { handleRequest, type WorkerRequest } from "./workers.js";
 // changes the environment nor starts processes that would inherit it.
 process.env = { ...process.env };
 
+const failed = (req: WorkerRequest, e: unknown) => ({
+  id: req.id,
+  error: (e as Error)?.stack ?? String(e),
+});
+
 parentPort!.on("message", (req: WorkerRequest) => {
   let reply;
   try {
     reply = handleRequest(req);
   } catch (e) {
-    reply = { id: req.id, error: (e as Error)?.stack ?? String(e) };
+    reply = failed(req, e);
   }
-  if (reply) parentPort!.postMessage(reply);
+  if (reply instanceof Promise)
+    reply.then(
+      (r) => parentPort!.postMessage(r),
+      (e) => parentPort!.postMessage(failed(req, e)),
+    );
+  else if (reply) parentPort!.postMessage(reply);
 });
