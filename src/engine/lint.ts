@@ -198,7 +198,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       }
     }
   } catch (e) {
-    await early.close();
+    early.close();
     throw e;
   }
   const result = await lintChunked(
