@@ -301,9 +301,11 @@ if (!flag("--cpu-prof")) {
         `50 MB: ≥ 1.7× faster on 2 cores than on 1 (${fmt(big.coreSpeedup)}×; yaml's parseAllDocuments in 2 and 1 threads, the same way: ${fmt(big.floorCoreSpeedup)}×)`,
       );
     else console.log("  ? 50 MB, 2 cores over 1: not measured (needs Linux, taskset, 2 cores)");
-    check(
-      big.speedup >= 1.7,
-      `50 MB, both cores: -j2 ≥ 1.7× faster than -j1 (${fmt(big.speedup)}×; yaml's parseAllDocuments in the same threads: ${fmt(big.floorSpeedup)}×)`,
+    // Not the target: a -j1 run on two cores is not a one-core run (V8 compiles and collects
+    // its worker's garbage on the idle core), as its CPU over wall time shows.
+    const j1 = big.rows["drainlint -j1"];
+    console.log(
+      `  · 50 MB, both cores, -j2 over -j1: ${fmt(big.speedup)}× (yaml's parseAllDocuments: ${fmt(big.floorSpeedup)}×); not the target, -j1 used ${fmt(j1.cpu / j1.median)} cores`,
     );
     const rss = Math.max(
       ...Object.entries(big.rows)
