@@ -519,8 +519,9 @@ const SAMPLE_FILES = 256;
 
 /**
  * Starts the worker threads while the files are still being read (lint.ts), as soon as the
- * text read so far is enough for them (at once when --jobs asks for them), so that they load
- * and compile their code meanwhile instead of after the reading. Every pool is started here
+ * text read so far, or the size the first files foretell, is enough for them (at once when
+ * --jobs asks for them), so that they load and compile their code meanwhile instead of after
+ * the reading, and then predicts the links as the rest is read. Every pool is started here
  * (lintChunked asks for one when none was started during the reading), so every pool is
  * tuned alike.
  */
