@@ -13,9 +13,11 @@ import { handleRequest, type WorkerRequest } from "./workers.js";
 // changes the environment nor starts processes that would inherit it.
 process.env = { ...process.env };
 
+/** The reply to a request that failed (a prediction's says it is one: PredictReply). */
 const failed = (req: WorkerRequest, e: unknown) => ({
   id: req.id,
   error: (e as Error)?.stack ?? String(e),
+  ...(req.type === "predict" && { predicted: true }),
 });
 
 parentPort!.on("message", (req: WorkerRequest) => {

@@ -139,17 +139,12 @@ let heldLink: LinkData | undefined;
 export function handleRequest(req: WorkerRequest): ChunkReply | Promise<PredictReply> | null {
   switch (req.type) {
     case "predict":
-      return loadValueReader()
-        .then((read): PredictReply => ({
-          id: req.id,
-          predicted: true,
-          link: linksOf(req.candidates, read),
-        }))
-        .catch((e): PredictReply => ({
-          id: req.id,
-          predicted: true,
-          error: String(e?.stack ?? e),
-        }));
+      // A failure is answered by worker-entry.ts, as a PredictReply.
+      return loadValueReader().then((read) => ({
+        id: req.id,
+        predicted: true,
+        link: linksOf(req.candidates, read),
+      }));
     case "set-link":
       heldLink = req.link;
       return null;
