@@ -248,7 +248,7 @@ describe("worker threads through the CLI", () => {
 
   it("predicts the links while reading, in the workers, exactly: no second pass", async () => {
     // The bundled API (src/engine/lint.ts reads the files; workers.ts's StreamedPrediction
-    // sends the candidates to the workers in batches). A prediction that missed, or whose
+    // sends the candidates to the first worker in batches). A prediction that missed, or whose
     // batches came back out of order, would mean a second pass: the progress would start over.
     const { lint } = (await import(
       pathToFileURL(path.join(ROOT, "build/index.js")).href

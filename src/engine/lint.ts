@@ -156,8 +156,8 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   });
   if (found.missing.length)
     throw new UsageError(`no such file or directory: ${found.missing.join(", ")}`);
-  // Workers for a big run start as soon as enough text is read, and load their code (then
-  // predict the run's links) while the rest is read.
+  // Workers for a big run start as soon as enough text is read (or foretold by the first
+  // files), and load their code (then predict the run's links) while the rest is read.
   const early = new EarlyWorkers(
     options.jobs,
     options.tuneJit,
