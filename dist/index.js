@@ -38196,12 +38196,13 @@ function defaultJobs(size) {
   if (size < MIN_SIZE_FOR_WORKERS) return 0;
   return Math.max(1, Math.min(availableParallelism(), 4));
 }
-function tuneJit() {
-  if (jitTuned) return;
-  jitTuned = true;
+function tuneV8(jobs) {
+  if (v8Tuned) return;
+  v8Tuned = true;
   const v8 = createRequire(import.meta.url)("node:v8");
   v8.setFlagsFromString("--interrupt-budget=200000");
   v8.setFlagsFromString("--max-inlined-bytecode-size-cumulative=300");
+  if (jobs >= availableParallelism()) v8.setFlagsFromString("--no-parallel-scavenge");
 }
 function isOutOfMemory(e) {
   return e.code === "ERR_WORKER_OUT_OF_MEMORY";
@@ -38288,7 +38289,7 @@ async function lintChunked(sources, settings, opts, run = {}) {
     pool?.close();
   }
 }
-var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE, LINK_WORDS, PLAIN_KIND, valueReader, workerFile, WORKER_HEAP_MB, MIN_SIZE_FOR_WORKERS, MIN_SIZE_FOR_CHUNKS, IN_FLIGHT, Pool, jitTuned, SAMPLE_FILES, EarlyWorkers, PREDICT_BATCH, StreamedPrediction;
+var import_yaml7, CHUNK_SIZE, DOC_MARKER2, LINK_CANDIDATE, LINK_WORDS, PLAIN_KIND, valueReader, workerFile, WORKER_HEAP_MB, MIN_SIZE_FOR_WORKERS, MIN_SIZE_FOR_CHUNKS, IN_FLIGHT, Pool, v8Tuned, SAMPLE_FILES, EarlyWorkers, PREDICT_BATCH, StreamedPrediction;
 var init_workers = __esm({
   "src/engine/workers.ts"() {
     "use strict";
@@ -38409,7 +38410,7 @@ var init_workers = __esm({
         }
       }
     };
-    jitTuned = false;
+    v8Tuned = false;
     SAMPLE_FILES = 256;
     EarlyWorkers = class {
       /**
@@ -38459,7 +38460,7 @@ var init_workers = __esm({
         if (this.pool || jobs === 0) return this.pool;
         const url = workerUrl();
         if (!url) return null;
-        if (this.tune) tuneJit();
+        if (this.tune) tuneV8(jobs);
         return this.pool = new Pool(url, jobs);
       }
       /** Stops the workers of a run that ends before lintChunked takes them. */

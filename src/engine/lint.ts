@@ -124,8 +124,8 @@ export interface LintOptions {
   /** Called as files are linted (for a progress display). */
   onProgress?: (done: number, total: number) => void;
   /**
-   * When worker threads start, tune V8's optimising compiler for this process (see
-   * `tuneJit` in src/engine/workers.ts). The CLI, which owns its process, asks for it; a
+   * When worker threads start, tune V8's optimising compiler and garbage collector for this
+   * process (see `tuneV8` in src/engine/workers.ts). The CLI, which owns its process, asks for it; a
    * library call never changes its host's V8 flags unasked.
    */
   tuneJit?: boolean;
