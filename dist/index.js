@@ -44603,6 +44603,7 @@ async function lint(options = {}) {
   return result;
 }
 function chartRootOf(file) {
+  if (!file.includes("templates")) return null;
   const parts = file.split(path6.sep);
   const idx = parts.lastIndexOf("templates");
   if (idx <= 0) return null;

@@ -227,6 +227,9 @@ interface ChartGroup {
 
 /** `<chart>/templates/…` where `<chart>/Chart.yaml` exists (or the templates/ parent), else null. */
 export function chartRootOf(file: string): string | null {
+  // Most paths have no such segment: cutting 8,317 of them took 8–13 ms of the serial
+  // prefix before the first chunk (the 50 MB benchmark corpus), `includes` 1–2 ms.
+  if (!file.includes("templates")) return null;
   const parts = file.split(path.sep);
   const idx = parts.lastIndexOf("templates");
   if (idx <= 0) return null;
