@@ -38196,13 +38196,18 @@ function defaultJobs(size) {
   if (size < MIN_SIZE_FOR_WORKERS) return 0;
   return Math.max(1, Math.min(availableParallelism(), 4));
 }
+function v8FlagsFor(jobs, cores) {
+  return [
+    "--interrupt-budget=200000",
+    "--max-inlined-bytecode-size-cumulative=300",
+    ...jobs >= cores ? ["--no-parallel-scavenge"] : []
+  ];
+}
 function tuneV8(jobs) {
   if (v8Tuned) return;
   v8Tuned = true;
   const v8 = createRequire(import.meta.url)("node:v8");
-  v8.setFlagsFromString("--interrupt-budget=200000");
-  v8.setFlagsFromString("--max-inlined-bytecode-size-cumulative=300");
-  if (jobs >= availableParallelism()) v8.setFlagsFromString("--no-parallel-scavenge");
+  for (const flag of v8FlagsFor(jobs, availableParallelism())) v8.setFlagsFromString(flag);
 }
 function isOutOfMemory(e) {
   return e.code === "ERR_WORKER_OUT_OF_MEMORY";

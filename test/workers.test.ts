@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discover } from "../src/discover.js";
 import { lintSources, resolveSettings } from "../src/engine/lint.js";
 import { readSource } from "../src/read.js";
-import { chunkSources, CHUNK_SIZE, lintChunked, predictLinks } from "../src/engine/workers.js";
+import {
+  chunkSources,
+  CHUNK_SIZE,
+  lintChunked,
+  predictLinks,
+  v8FlagsFor,
+} from "../src/engine/workers.js";
 import { createProgress } from "../src/progress.js";
 import { source } from "./helpers/lint.js";
 // @ts-expect-error plain ESM script without types
@@ -169,6 +175,21 @@ spec:
       ["shop-web", { app: "shop-web" }],
       ["merged", { app: "shop-web", tier: "web" }],
     ]);
+  });
+});
+
+describe("the V8 flags of a run with workers", () => {
+  it("scavenge alone when the workers take every core, in parallel when cores are left", () => {
+    const alone = (jobs: number, cores: number) =>
+      v8FlagsFor(jobs, cores).includes("--no-parallel-scavenge");
+    expect(alone(1, 1)).toBe(true);
+    expect(alone(2, 2)).toBe(true);
+    expect(alone(4, 4)).toBe(true);
+    expect(alone(3, 2)).toBe(true);
+    expect(alone(1, 2)).toBe(false);
+    expect(alone(4, 8)).toBe(false);
+    // The compiler's flags are set for every run with workers.
+    expect(v8FlagsFor(4, 8)).toContain("--interrupt-budget=200000");
   });
 });
 

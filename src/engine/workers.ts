@@ -503,16 +503,24 @@ class Pool {
  * interrupts that come with waking a thread on another core). Medians of alternating pairs
  * of runs in three batches (6, 5 and 6 rounds), two cores: 5.81 → 5.17 s, 5.23 → 4.94 s,
  * 5.77 → 5.33 s, CPU time 0.4–1.0 s less; one core no different (9.89 → 9.25, 8.63 → 8.70,
- * 8.77 → 9.29 s). With idle cores left (more than four), the helpers have somewhere to run.
+ * 8.77 → 9.29 s). With cores left idle (--jobs 1 on two cores, or more than four cores),
+ * the helpers have somewhere to run.
  */
+export function v8FlagsFor(jobs: number, cores: number): string[] {
+  return [
+    "--interrupt-budget=200000",
+    "--max-inlined-bytecode-size-cumulative=300",
+    ...(jobs >= cores ? ["--no-parallel-scavenge"] : []),
+  ];
+}
+
+/** Sets the flags of v8FlagsFor, once per process. */
 let v8Tuned = false;
 function tuneV8(jobs: number): void {
   if (v8Tuned) return;
   v8Tuned = true;
   const v8 = createRequire(import.meta.url)("node:v8") as typeof import("node:v8");
-  v8.setFlagsFromString("--interrupt-budget=200000");
-  v8.setFlagsFromString("--max-inlined-bytecode-size-cumulative=300");
-  if (jobs >= availableParallelism()) v8.setFlagsFromString("--no-parallel-scavenge");
+  for (const flag of v8FlagsFor(jobs, availableParallelism())) v8.setFlagsFromString(flag);
 }
 
 /**
