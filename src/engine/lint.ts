@@ -125,8 +125,8 @@ export interface LintOptions {
   onProgress?: (done: number, total: number) => void;
   /**
    * When worker threads start, tune V8's optimising compiler and garbage collector for this
-   * process (see `tuneV8` in src/engine/workers.ts). The CLI, which owns its process, asks for it; a
-   * library call never changes its host's V8 flags unasked.
+   * process (see `v8FlagsFor` in src/engine/workers.ts). The CLI, which owns its process,
+   * asks for it; a library call never changes its host's V8 flags unasked.
    */
   tuneJit?: boolean;
 }
