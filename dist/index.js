@@ -27594,7 +27594,9 @@ function linkWorkloads(workloads, services, rollouts = rolloutRefsOf(workloads))
       if (list) candidates.push(...list);
     }
     candidates.sort((a, b) => a - b);
-    w.selectedBy = candidates.map((i) => services[i]).filter((s) => selects(s, w));
+    const selectedBy = [];
+    for (const i of candidates) if (selects(services[i], w)) selectedBy.push(services[i]);
+    w.selectedBy = selectedBy;
   }
   for (const r of rollouts) {
     for (const w of workloads) {
@@ -44964,14 +44966,18 @@ function lintSources(sources, settings, opts = {}) {
       kept.push(p);
     }
   }
-  const findings = kept.map((p) => p.finding).sort(compareFindings);
+  const findings = [];
+  for (const p of kept) findings.push(p.finding);
+  if (findings.length > 1) findings.sort(compareFindings);
+  let fixable = 0;
+  for (const f of findings) if (f.fix !== null) fixable++;
   const summary2 = {
     files: sources.length,
     objects,
     errors: count(findings, "error"),
     warnings: count(findings, "warning"),
     infos: count(findings, "info"),
-    fixable: findings.filter((f) => f.fix !== null).length
+    fixable
   };
   const directives = states.flatMap(
     (s) => s.directives.map((d) => ({ file: s.source.displayPath, directive: d }))
@@ -45024,7 +45030,9 @@ function workloadKey(w) {
   return `${w.file.displayPath}#${w.docIndex}#${w.objectPath.join(".")}`;
 }
 function count(findings, s) {
-  return findings.filter((f) => f.severity === s).length;
+  let n = 0;
+  for (const f of findings) if (f.severity === s) n++;
+  return n;
 }
 function compareFindings(a, b) {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;

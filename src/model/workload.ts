@@ -423,7 +423,11 @@ export function linkWorkloads(
       if (list) candidates.push(...list);
     }
     candidates.sort((a, b) => a - b); // the Services' order in the run, as before
-    w.selectedBy = candidates.map((i) => services[i]).filter((s) => selects(s, w));
+    // A loop, not map and filter: every selectedBy array then has one hidden class, and the
+    // optimised code that reads them is not thrown away when an empty one first comes by.
+    const selectedBy: ServiceView[] = [];
+    for (const i of candidates) if (selects(services[i], w)) selectedBy.push(services[i]);
+    w.selectedBy = selectedBy;
   }
   for (const r of rollouts) {
     for (const w of workloads) {
