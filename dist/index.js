@@ -11249,11 +11249,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural2;
       }
-      pluralize(count2) {
-        const one = count2 === 1;
+      pluralize(count) {
+        const one = count === 1;
         const keys = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count: count2, noun };
+        return { ...keys, count, noun };
       }
     };
   }
@@ -18672,15 +18672,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count2) {
-        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count) {
+        while (count > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count2 < remaining) {
-            this.linePos += count2;
-            count2 = 0;
+          if (count < remaining) {
+            this.linePos += count;
+            count = 0;
           } else {
-            count2 -= remaining;
+            count -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -20250,8 +20250,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -20359,13 +20359,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count2 = 0;
+        let count = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count2)
-            count2 = c;
+          if (c > count)
+            count = c;
         }
-        return count2;
+        return count;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -23318,8 +23318,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -23396,12 +23396,12 @@ var require_errors2 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count2 = 1;
+        let count = 1;
         const end = error2.linePos[1];
         if (end?.line === line && end.col > col) {
-          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci) + "^".repeat(count);
         error2.message += `:
 
 ${lineStr}
@@ -32411,11 +32411,11 @@ var require_ignore = __commonJS({
       }
     };
     var hasTrailingBackslash = (str2) => {
-      let count2 = 0;
-      while (str2[str2.length - count2 - 1] === ESCAPE) {
-        count2++;
+      let count = 0;
+      while (str2[str2.length - count - 1] === ESCAPE) {
+        count++;
       }
-      return count2 % 2 === 1;
+      return count % 2 === 1;
     };
     var trimEnd = (body, stripLineEnd) => {
       let lineEnd = body.length;
@@ -35064,9 +35064,9 @@ function requireCommon() {
     }
     return target;
   }
-  function repeat(string, count2) {
+  function repeat(string, count) {
     let result = "";
-    for (let cycle = 0; cycle < count2; cycle += 1) {
+    for (let cycle = 0; cycle < count; cycle += 1) {
       result += string;
     }
     return result;
@@ -36391,11 +36391,11 @@ function requireLoader() {
     }
     return false;
   }
-  function writeFoldedLines(state, count2) {
-    if (count2 === 1) {
+  function writeFoldedLines(state, count) {
+    if (count === 1) {
       state.result += " ";
-    } else if (count2 > 1) {
-      state.result += common2.repeat("\n", count2 - 1);
+    } else if (count > 1) {
+      state.result += common2.repeat("\n", count - 1);
     }
   }
   function readPlainScalar(state, nodeIndent, withinFlowCollection) {
@@ -38219,16 +38219,12 @@ function mergeResults(sources, parts) {
 }
 function mergeParts(parts) {
   const findings = parts.flatMap((p) => p.findings).sort(compareFindings);
-  const count2 = (s) => findings.filter((f) => f.severity === s).length;
   return {
     findings,
     summary: {
       files: parts.reduce((n, p) => n + p.summary.files, 0),
       objects: parts.reduce((n, p) => n + p.summary.objects, 0),
-      errors: count2("error"),
-      warnings: count2("warning"),
-      infos: count2("info"),
-      fixable: findings.filter((f) => f.fix !== null).length
+      ...findingCounts(findings)
     },
     notices: parts.flatMap((p) => p.notices),
     units: parts.flatMap((p) => p.units),
@@ -44969,16 +44965,7 @@ function lintSources(sources, settings, opts = {}) {
   const findings = [];
   for (const p of kept) findings.push(p.finding);
   if (findings.length > 1) findings.sort(compareFindings);
-  let fixable = 0;
-  for (const f of findings) if (f.fix !== null) fixable++;
-  const summary2 = {
-    files: sources.length,
-    objects,
-    errors: count(findings, "error"),
-    warnings: count(findings, "warning"),
-    infos: count(findings, "info"),
-    fixable
-  };
+  const summary2 = { files: sources.length, objects, ...findingCounts(findings) };
   const directives = states.flatMap(
     (s) => s.directives.map((d) => ({ file: s.source.displayPath, directive: d }))
   );
@@ -45029,10 +45016,15 @@ function pointSpan(line, column, offset) {
 function workloadKey(w) {
   return `${w.file.displayPath}#${w.docIndex}#${w.objectPath.join(".")}`;
 }
-function count(findings, s) {
-  let n = 0;
-  for (const f of findings) if (f.severity === s) n++;
-  return n;
+function findingCounts(findings) {
+  const counts = { errors: 0, warnings: 0, infos: 0, fixable: 0 };
+  for (const f of findings) {
+    if (f.severity === "error") counts.errors++;
+    else if (f.severity === "warning") counts.warnings++;
+    else if (f.severity === "info") counts.infos++;
+    if (f.fix !== null) counts.fixable++;
+  }
+  return counts;
 }
 function compareFindings(a, b) {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;

@@ -664,16 +664,7 @@ export function lintSources(
   const findings: Finding[] = [];
   for (const p of kept) findings.push(p.finding);
   if (findings.length > 1) findings.sort(compareFindings);
-  let fixable = 0;
-  for (const f of findings) if (f.fix !== null) fixable++;
-  const summary: LintSummary = {
-    files: sources.length,
-    objects,
-    errors: count(findings, "error"),
-    warnings: count(findings, "warning"),
-    infos: count(findings, "info"),
-    fixable,
-  };
+  const summary: LintSummary = { files: sources.length, objects, ...findingCounts(findings) };
   const directives = states.flatMap((s) =>
     s.directives.map((d) => ({ file: s.source.displayPath, directive: d })),
   );
@@ -735,10 +726,18 @@ function workloadKey(w: WorkloadView): string {
   return `${w.file.displayPath}#${w.docIndex}#${w.objectPath.join(".")}`;
 }
 
-function count(findings: Finding[], s: Severity): number {
-  let n = 0;
-  for (const f of findings) if (f.severity === s) n++;
-  return n;
+/** The summary's counts of `findings` (lintSources, and workers.ts merging chunks). */
+export function findingCounts(
+  findings: Finding[],
+): Pick<LintSummary, "errors" | "warnings" | "infos" | "fixable"> {
+  const counts = { errors: 0, warnings: 0, infos: 0, fixable: 0 };
+  for (const f of findings) {
+    if (f.severity === "error") counts.errors++;
+    else if (f.severity === "warning") counts.warnings++;
+    else if (f.severity === "info") counts.infos++;
+    if (f.fix !== null) counts.fixable++;
+  }
+  return counts;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

@@ -35,6 +35,7 @@ import type { Finding, LintSettings, SourceFile } from "../types.js";
 import {
   chartRootOf,
   compareFindings,
+  findingCounts,
   isNonKubernetesJson,
   lintSources,
   firstTemplate,
@@ -663,16 +664,12 @@ function mergeResults(sources: SourceFile[], parts: Omit<LintResult, "sources">[
 /** Results of consecutive parts of a run as one (findings in order, counts summed). */
 function mergeParts(parts: Omit<LintResult, "sources">[]): Omit<LintResult, "sources"> {
   const findings: Finding[] = parts.flatMap((p) => p.findings).sort(compareFindings);
-  const count = (s: Finding["severity"]) => findings.filter((f) => f.severity === s).length;
   return {
     findings,
     summary: {
       files: parts.reduce((n, p) => n + p.summary.files, 0),
       objects: parts.reduce((n, p) => n + p.summary.objects, 0),
-      errors: count("error"),
-      warnings: count("warning"),
-      infos: count("info"),
-      fixable: findings.filter((f) => f.fix !== null).length,
+      ...findingCounts(findings),
     },
     notices: parts.flatMap((p) => p.notices),
     units: parts.flatMap((p) => p.units),
