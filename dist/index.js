@@ -33705,6 +33705,7 @@ var init_yaml = __esm({
 });
 
 // src/read.ts
+import { isAscii } from "node:buffer";
 import fs4 from "node:fs";
 import path3 from "node:path";
 function displayPathOf(abs, cwd) {
@@ -33808,23 +33809,31 @@ function decodeText(buf) {
     );
   }
 }
-function readSource(abs, kind, cwd) {
-  let buf;
+function statForRead(abs) {
   let st;
   try {
     st = fs4.statSync(abs);
-    if (st.isDirectory()) throw new ReadError("is a directory");
-    if (!st.isFile() && !st.isFIFO())
-      throw new ReadError("not a regular file (a device or socket)");
-    buf = fs4.readFileSync(abs);
   } catch (e) {
-    if (e instanceof ReadError) throw e;
-    const code2 = e.code;
-    throw new ReadError(
-      code2 === "EACCES" || code2 === "EPERM" ? "permission denied" : code2 === "ENOENT" ? "vanished before it could be read" : `cannot read (${code2 ?? e.message})`
-    );
+    throw ioError(e);
   }
-  const { text, bom, encoding } = decodeText(buf);
+  if (st.isDirectory()) throw new ReadError("is a directory");
+  if (!st.isFile() && !st.isFIFO()) throw new ReadError("not a regular file (a device or socket)");
+  return st;
+}
+function readBytes(abs) {
+  try {
+    return fs4.readFileSync(abs);
+  } catch (e) {
+    throw ioError(e);
+  }
+}
+function ioError(e) {
+  const code2 = e.code;
+  return new ReadError(
+    code2 === "EACCES" || code2 === "EPERM" ? "permission denied" : code2 === "ENOENT" ? "vanished before it could be read" : `cannot read (${code2 ?? e.message})`
+  );
+}
+function sourceOf(abs, kind, cwd, st, { text, bom, encoding }) {
   return {
     path: abs,
     displayPath: displayPathOf(abs, cwd),
@@ -33857,7 +33866,7 @@ function unreadableSource(abs, displayPath, kind, err) {
     problem: { message: err.message, ...at }
   };
 }
-var ReadError, PROBE_BYTES;
+var ReadError, PROBE_BYTES, ARENA_TEXT, SourceReader;
 var init_read = __esm({
   "src/read.ts"() {
     "use strict";
@@ -33871,6 +33880,85 @@ var init_read = __esm({
       at;
     };
     PROBE_BYTES = 8192;
+    ARENA_TEXT = 1 << 20;
+    SourceReader = class {
+      constructor(cwd, emit) {
+        this.cwd = cwd;
+        this.emit = emit;
+      }
+      cwd;
+      emit;
+      arena = Buffer.allocUnsafeSlow(2 * ARENA_TEXT);
+      used = 0;
+      queue = [];
+      read(abs, kind, tag) {
+        let outcome;
+        try {
+          const st = statForRead(abs);
+          const end = st.isFile() && st.size <= ARENA_TEXT ? this.readIntoArena(abs) : -1;
+          if (end < 0) outcome = sourceOf(abs, kind, this.cwd, st, decodeText(readBytes(abs)));
+          else {
+            const bytes = this.arena.subarray(this.used, end);
+            if (isAscii(bytes) && bytes.indexOf(0) === -1) {
+              this.queue.push({ tag, outcome: { abs, kind, st, end } });
+              this.used = end;
+              if (this.used >= ARENA_TEXT) this.flush();
+              return;
+            }
+            outcome = sourceOf(abs, kind, this.cwd, st, decodeText(bytes));
+          }
+        } catch (e) {
+          if (!(e instanceof ReadError)) throw e;
+          outcome = e;
+        }
+        this.queue.push({ tag, outcome });
+      }
+      /** Gives the outcomes not given yet. */
+      flush() {
+        const text = this.used ? this.arena.toString("latin1", 0, this.used) : "";
+        let start = 0;
+        for (const { tag, outcome } of this.queue) {
+          if (outcome instanceof ReadError || !("end" in outcome)) {
+            this.emit(tag, outcome);
+            continue;
+          }
+          const { abs, kind, st, end } = outcome;
+          const slice = text.slice(start, end);
+          start = end;
+          this.emit(
+            tag,
+            sourceOf(abs, kind, this.cwd, st, { text: slice, bom: false, encoding: "utf-8" })
+          );
+        }
+        this.queue.length = 0;
+        this.used = 0;
+      }
+      /**
+       * Reads the file after the arena's text; returns where its bytes end, or -1 when it did
+       * not fit (it grew since its stat: it is then read alone).
+       */
+      readIntoArena(abs) {
+        let fd;
+        try {
+          fd = fs4.openSync(abs, "r");
+        } catch (e) {
+          throw ioError(e);
+        }
+        try {
+          let end = this.used;
+          for (; ; ) {
+            if (end === this.arena.length) return -1;
+            const n = fs4.readSync(fd, this.arena, end, this.arena.length - end, null);
+            if (n === 0) return end;
+            end += n;
+          }
+        } catch (e) {
+          throw ioError(e);
+        } finally {
+          fs4.closeSync(fd);
+        }
+      }
+    };
   }
 });
 
@@ -34851,7 +34939,7 @@ function describeValue(v, source) {
   const shown = source && source !== String(v) ? `${source}, read as ${String(v)}` : String(v);
   return `the ${typeof v} ${shown}`;
 }
-function describeErrors(errors, value, locate, sourceOf) {
+function describeErrors(errors, value, locate, sourceOf2) {
   const out = [];
   const seen = /* @__PURE__ */ new Set();
   for (const err of errors) {
@@ -34866,7 +34954,7 @@ function describeErrors(errors, value, locate, sourceOf) {
       line = `${locate(pointer, true)}: ${keyPath([...segs, key])}: ${what}${hint ? `; did you mean "${hint}"?` : ""}`;
     } else {
       const v = getAt(value, segs);
-      const got = describeValue(v, sourceOf?.(err.instancePath) ?? null);
+      const got = describeValue(v, sourceOf2?.(err.instancePath) ?? null);
       const s = schemaAt2(segs);
       let expected;
       let hint = "";
@@ -44579,16 +44667,14 @@ async function lint(options = {}) {
         take(unreadableSource(null, options.stdinFilename ?? "<stdin>", kind, e));
       }
     }
-    for (const f of found.files) {
-      try {
-        take(readSource(f.path, f.kind, cwd));
-      } catch (e) {
-        if (!(e instanceof ReadError)) throw e;
-        if (e.reason === "io" || e.reason === "binary" && !f.explicit)
-          notices.push({ file: displayPathOf(f.path, cwd), message: `${e.message}, skipped` });
-        else take(unreadableSource(f.path, displayPathOf(f.path, cwd), f.kind, e));
-      }
-    }
+    const reader = new SourceReader(cwd, (f, read) => {
+      if (!(read instanceof ReadError)) return take(read);
+      if (read.reason === "io" || read.reason === "binary" && !f.explicit)
+        notices.push({ file: displayPathOf(f.path, cwd), message: `${read.message}, skipped` });
+      else take(unreadableSource(f.path, displayPathOf(f.path, cwd), f.kind, read));
+    });
+    for (const f of found.files) reader.read(f.path, f.kind, f);
+    reader.flush();
   } catch (e) {
     early.close();
     throw e;

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { isMap, isSeq, type Node as YNode } from "yaml";
 import { rules as registry } from "../../rules/index.js";
-import { discover } from "../discover.js";
+import { discover, type DiscoveredFile } from "../discover.js";
 import { Locator, type Path } from "../model/locate.js";
 import {
   buildService,
@@ -23,7 +23,7 @@ import {
   type WorkloadView,
 } from "../model/workload.js";
 import { collectionKeyOffset, parseYaml, type ParsedYaml } from "../parse/yaml.js";
-import { readSource, ReadError, stdinSource, displayPathOf, unreadableSource } from "../read.js";
+import { ReadError, SourceReader, stdinSource, displayPathOf, unreadableSource } from "../read.js";
 import {
   defaultSettings,
   SEVERITY_RANK,
@@ -183,20 +183,18 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
         take(unreadableSource(null, options.stdinFilename ?? "<stdin>", kind, e));
       }
     }
-    for (const f of found.files) {
-      try {
-        take(readSource(f.path, f.kind, cwd));
-      } catch (e) {
-        if (!(e instanceof ReadError)) throw e;
-        // Content that is not text is a finding (kubectl would reject the file too), except
-        // a binary file met in a directory walk (git-crypt secrets, stray blobs): a notice.
-        // File-system problems (permissions, vanished files) are notices: the content is
-        // unknown.
-        if (e.reason === "io" || (e.reason === "binary" && !f.explicit))
-          notices.push({ file: displayPathOf(f.path, cwd), message: `${e.message}, skipped` });
-        else take(unreadableSource(f.path, displayPathOf(f.path, cwd), f.kind, e));
-      }
-    }
+    const reader = new SourceReader<DiscoveredFile>(cwd, (f, read) => {
+      if (!(read instanceof ReadError)) return take(read);
+      // Content that is not text is a finding (kubectl would reject the file too), except
+      // a binary file met in a directory walk (git-crypt secrets, stray blobs): a notice.
+      // File-system problems (permissions, vanished files) are notices: the content is
+      // unknown.
+      if (read.reason === "io" || (read.reason === "binary" && !f.explicit))
+        notices.push({ file: displayPathOf(f.path, cwd), message: `${read.message}, skipped` });
+      else take(unreadableSource(f.path, displayPathOf(f.path, cwd), f.kind, read));
+    });
+    for (const f of found.files) reader.read(f.path, f.kind, f);
+    reader.flush();
   } catch (e) {
     early.close();
     throw e;
