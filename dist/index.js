@@ -33890,6 +33890,7 @@ var init_read = __esm({
       emit;
       arena = Buffer.allocUnsafeSlow(2 * ARENA_TEXT);
       used = 0;
+      /** Each file in order: its outcome, or where its text ends in the arena. */
       queue = [];
       read(abs, kind, tag) {
         let outcome;
@@ -33900,7 +33901,7 @@ var init_read = __esm({
           else {
             const bytes = this.arena.subarray(this.used, end);
             if (isAscii(bytes) && bytes.indexOf(0) === -1) {
-              this.queue.push({ tag, outcome: { abs, kind, st, end } });
+              this.queue.push({ tag, inArena: { abs, kind, st, end } });
               this.used = end;
               if (this.used >= ARENA_TEXT) this.flush();
               return;
@@ -33917,16 +33918,16 @@ var init_read = __esm({
       flush() {
         const text = this.used ? this.arena.toString("latin1", 0, this.used) : "";
         let start = 0;
-        for (const { tag, outcome } of this.queue) {
-          if (outcome instanceof ReadError || !("end" in outcome)) {
-            this.emit(tag, outcome);
+        for (const q of this.queue) {
+          if ("outcome" in q) {
+            this.emit(q.tag, q.outcome);
             continue;
           }
-          const { abs, kind, st, end } = outcome;
+          const { abs, kind, st, end } = q.inArena;
           const slice = text.slice(start, end);
           start = end;
           this.emit(
-            tag,
+            q.tag,
             sourceOf(abs, kind, this.cwd, st, { text: slice, bom: false, encoding: "utf-8" })
           );
         }

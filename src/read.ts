@@ -247,10 +247,11 @@ const ARENA_TEXT = 1 << 20;
 export class SourceReader<T> {
   private readonly arena = Buffer.allocUnsafeSlow(2 * ARENA_TEXT);
   private used = 0;
-  private readonly queue: {
-    tag: T;
-    outcome: ReadOutcome | { abs: string; kind: FileKind; st: fs.Stats; end: number };
-  }[] = [];
+  /** Each file in order: its outcome, or where its text ends in the arena. */
+  private readonly queue: (
+    | { tag: T; outcome: ReadOutcome }
+    | { tag: T; inArena: { abs: string; kind: FileKind; st: fs.Stats; end: number } }
+  )[] = [];
 
   constructor(
     private readonly cwd: string,
@@ -266,7 +267,7 @@ export class SourceReader<T> {
       else {
         const bytes = this.arena.subarray(this.used, end);
         if (isAscii(bytes) && bytes.indexOf(0) === -1) {
-          this.queue.push({ tag, outcome: { abs, kind, st, end } });
+          this.queue.push({ tag, inArena: { abs, kind, st, end } });
           this.used = end;
           if (this.used >= ARENA_TEXT) this.flush();
           return;
@@ -285,16 +286,16 @@ export class SourceReader<T> {
   flush(): void {
     const text = this.used ? this.arena.toString("latin1", 0, this.used) : "";
     let start = 0;
-    for (const { tag, outcome } of this.queue) {
-      if (outcome instanceof ReadError || !("end" in outcome)) {
-        this.emit(tag, outcome);
+    for (const q of this.queue) {
+      if ("outcome" in q) {
+        this.emit(q.tag, q.outcome);
         continue;
       }
-      const { abs, kind, st, end } = outcome;
+      const { abs, kind, st, end } = q.inArena;
       const slice = text.slice(start, end);
       start = end;
       this.emit(
-        tag,
+        q.tag,
         sourceOf(abs, kind, this.cwd, st, { text: slice, bom: false, encoding: "utf-8" }),
       );
     }
